@@ -1,0 +1,5 @@
+export * from './common';
+export * from './datasets';
+export * from './models';
+export * from './gaze';
+export * from './meta';

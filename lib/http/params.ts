@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { MODALITIES } from '@/db/schema/common';
+
+export const ImageIdParams = z.object({ id: z.uuid('must be a UUID') });
+export const ModalityQuery = z.object({ modality: z.enum(MODALITIES).default('simulated') });

@@ -1,0 +1,71 @@
+/**
+ * Start-up steps shared by `npm start` (web + in-process worker) and
+ * `npm run worker`: check the data directory, open the database (driver by
+ * DATABASE_URL), apply migrations, seed the demo once, resolve the secret.
+ * Each failure is a one-line BootError; callers print it and exit non-zero.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatabaseConnectError, openDb, setDbHandle, type DbHandle } from '@/db/client';
+import { runMigrations } from '@/db/migrate';
+import { seedDemo } from '@/db/seed/demo';
+import type { AppConfig } from '@/lib/config';
+
+export class BootError extends Error {}
+
+export function ensureWritableDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const probe = path.join(dir, `.write-test-${process.pid}`);
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new BootError(`DATA_DIR ${dir} is not writable (${code}); set DATA_DIR to a writable directory`);
+  }
+}
+
+/** GAZEBENCH_SECRET, or a random one generated once and kept in DATA_DIR/secret. */
+export function resolveSecret(config: AppConfig): string {
+  if (config.secret) return config.secret;
+  const file = path.join(config.dataDir, 'secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export interface BootOptions {
+  root: string;
+  seed: boolean;
+  log: (line: string) => void;
+}
+
+export async function bootDatabase(config: AppConfig, options: BootOptions): Promise<DbHandle> {
+  ensureWritableDir(config.dataDir);
+  process.env.GAZEBENCH_SECRET = resolveSecret(config);
+  let handle: DbHandle;
+  try {
+    handle = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  } catch (err) {
+    if (err instanceof DatabaseConnectError) throw new BootError(err.message);
+    const cause = err instanceof Error ? err.message : String(err);
+    throw new BootError(`database: cannot open embedded PGlite in ${path.join(config.dataDir, 'pglite')}: ${cause}`);
+  }
+  setDbHandle(handle);
+  await runMigrations(handle);
+  options.log(`database: ${handle.driver}, migrations applied`);
+  if (options.seed) {
+    const started = Date.now();
+    const result = await seedDemo(handle, {
+      dataDir: config.dataDir,
+      publicDir: path.join(options.root, 'public'),
+      log: options.log,
+    });
+    if (result.seeded) {
+      options.log(`demo content seeded: ${result.images} images, ${result.fixations} simulated fixations in ${Date.now() - started} ms`);
+    }
+  }
+  return handle;
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm start`: build if needed, migrate, seed the demo once, start the job
+ * worker in-process, serve the site. Every start-up failure is one line on
+ * stderr and a non-zero exit.
+ */
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '@/lib/config';
+import { BootError, bootDatabase, ensureWritableDir } from '@/lib/server/boot';
+import { buildIsCurrent, writeBuildStamp } from '@/lib/server/build-stamp';
+import { startWorker } from '@/lib/jobs/worker';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = (line: string) => console.log(`[gazebench] ${line}`);
+
+function fail(message: string): never {
+  console.error(`gazebench: ${message}`);
+  process.exit(1);
+}
+
+function checkPortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new BootError(err.code === 'EADDRINUSE' ? `port ${port} is already in use; set PORT to a free port` : `cannot listen on ${host}:${port}: ${err.message}`)),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+async function main(): Promise<void> {
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+  process.env.GAZEBENCH_ROOT = root;
+  const config = loadConfig();
+  ensureWritableDir(config.dataDir);
+  await checkPortFree(config.port, config.host);
+
+  if (!buildIsCurrent(root)) {
+    log('building the site (next build) …');
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    if (r.status !== 0) fail(`next build failed (exit ${r.status ?? r.signal})`);
+    writeBuildStamp(root);
+  }
+
+  process.env.DATA_DIR = config.dataDir;
+  const handle = await bootDatabase(config, { root, seed: true, log });
+  const boss = config.inProcessWorker ? await startWorker(handle, config.databaseUrl) : undefined;
+  if (boss) log('job worker running in-process');
+
+  const { default: next } = await import('next');
+  const app = next({ dev: false, dir: root, hostname: config.host, port: config.port });
+  const handler = app.getRequestHandler();
+  await app.prepare();
+  const server = http.createServer((req, res) => void handler(req, res));
+  server.once('error', (err: NodeJS.ErrnoException) =>
+    fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use; set PORT to a free port` : err.message),
+  );
+  server.listen(config.port, config.host, () => log(`ready on http://localhost:${config.port} (db: ${handle.driver})`));
+
+  const shutdown = async () => {
+    server.close();
+    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
+    await handle.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof BootError || err instanceof ConfigError) fail(err.message);
+  fail(err instanceof Error ? (err.stack ?? err.message) : String(err));
+});

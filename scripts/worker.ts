@@ -1,0 +1,35 @@
+/**
+ * `npm run worker`: a job worker process without the web server. Run as many
+ * as needed against one PostgreSQL (DATABASE_URL); with embedded PGlite the
+ * worker runs inside `npm start` instead (one process owns the data dir).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '@/lib/config';
+import { startWorker } from '@/lib/jobs/worker';
+import { BootError, bootDatabase } from '@/lib/server/boot';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new BootError('npm run worker needs DATABASE_URL (PostgreSQL); with embedded PGlite, npm start runs the worker in-process');
+  }
+  const handle = await bootDatabase(config, { root, seed: false, log: (l) => console.log(`[worker] ${l}`) });
+  const boss = await startWorker(handle, config.databaseUrl);
+  console.log('[worker] ready');
+  const stop = async () => {
+    await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+    await handle.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof BootError || err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  console.error(`gazebench worker: ${message}`);
+  process.exit(1);
+});
