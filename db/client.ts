@@ -51,8 +51,9 @@ export async function openDb(options: DbOptions): Promise<DbHandle> {
 async function openPglite(dataDir: string): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  const dir = path.join(dataDir, 'pglite');
-  fs.mkdirSync(dir, { recursive: true });
+  // 'memory://' keeps the database in memory (tests); otherwise DATA_DIR/pglite.
+  const dir = dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pglite');
+  if (!dir.startsWith('memory://')) fs.mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   const db = drizzle(client, { schema }) as unknown as Db;
   return {

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   ensureWritableDir(config.dataDir);
   await checkPortFree(config.port, config.host);
 
+  process.env.DATA_DIR = config.dataDir;
+  const handle = await bootDatabase(config, { root, seed: true, log });
   if (!buildIsCurrent(root)) {
     log('building the site (next build) …');
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
@@ -49,8 +51,6 @@ async function main(): Promise<void> {
     writeBuildStamp(root);
   }
 
-  process.env.DATA_DIR = config.dataDir;
-  const handle = await bootDatabase(config, { root, seed: true, log });
   const boss = config.inProcessWorker ? await startWorker(handle, config.databaseUrl) : undefined;
   if (boss) log('job worker running in-process');
 
