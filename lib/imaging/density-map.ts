@@ -21,6 +21,8 @@ import { checkFixations } from '../metrics/validate';
 import { type BoundaryMode, SCIPY_GAUSSIAN_TRUNCATE, extendIndex, gaussianKernel1d } from './gaussian';
 
 const DENSITY_MODE: BoundaryMode = 'nearest';
+/** Output columns per gather tile: keeps the active source rows of one tile in L1/L2. */
+const GATHER_TILE = 256;
 
 /** Pixel sigma for a blur of `degrees` of visual angle at `pixelsPerDegree`. */
 export function sigmaPxFromDegrees(degrees: number, pixelsPerDegree: number): number {
@@ -34,35 +36,92 @@ export function sigmaPxFromDegrees(degrees: number, pixelsPerDegree: number): nu
 }
 
 /**
- * Adds `scale` × (response of the 1-D filter to a unit impulse at p) into out[0..n).
- * Returns the touched interval [lo, hi] merged with the one given.
+ * Adds the response of the 1-D filter to a unit impulse at p into out[0..n) and widens `span`
+ * ([lo, hi]) to cover what it touched. Padded positions q outside [0, n) that read p (nearest:
+ * every q < 0 reads 0) add their own shifted kernel, which is how the boundary folds weight back.
  */
-function addImpulseResponse(
-  out: Float64Array,
-  n: number,
-  p: number,
-  scale: number,
-  kernel: Float64Array,
-  span: [number, number],
-): void {
+function addImpulseResponse(out: Float64Array, n: number, p: number, kernel: Float64Array, span: Int32Array): void {
   const r = (kernel.length - 1) >> 1;
-  const addAt = (q: number): void => {
-    const from = Math.max(0, q - r);
-    const to = Math.min(n - 1, q + r);
-    // Output x reads position q through kernel tap q − x + r.
-    for (let x = from; x <= to; x++) out[x] = (out[x] as number) + scale * (kernel[q - x + r] as number);
-    if (from < span[0]) span[0] = from;
-    if (to > span[1]) span[1] = to;
-  };
-  addAt(p);
-  for (let q = -r; q < 0; q++) if (extendIndex(q, n, DENSITY_MODE) === p) addAt(q);
-  for (let q = n; q < n + r; q++) if (extendIndex(q, n, DENSITY_MODE) === p) addAt(q);
+  addShiftedKernel(out, n, p, kernel, span);
+  // Only samples within r of an edge can be read from the padding.
+  if (p >= r && p <= n - 1 - r) return;
+  for (let q = -r; q < 0; q++) if (extendIndex(q, n, DENSITY_MODE) === p) addShiftedKernel(out, n, q, kernel, span);
+  for (let q = n; q < n + r; q++) if (extendIndex(q, n, DENSITY_MODE) === p) addShiftedKernel(out, n, q, kernel, span);
 }
 
-function sumRange(values: Float64Array, span: [number, number]): number {
+function addShiftedKernel(out: Float64Array, n: number, q: number, kernel: Float64Array, span: Int32Array): void {
+  const r = (kernel.length - 1) >> 1;
+  const from = Math.max(0, q - r);
+  const to = Math.min(n - 1, q + r);
+  // Output x reads position q through kernel tap q − x + r.
+  for (let x = from; x <= to; x++) out[x] = (out[x] as number) + (kernel[q - x + r] as number);
+  if (from < (span[0] as number)) span[0] = from;
+  if (to > (span[1] as number)) span[1] = to;
+}
+
+function sumRange(values: Float64Array, lo: number, hi: number): number {
   let s = 0;
-  for (let i = span[0]; i <= span[1]; i++) s += values[i] as number;
+  for (let i = lo; i <= hi; i++) s += values[i] as number;
   return s;
+}
+
+/*
+ * data[base + x] += Σ_k w[k] · src[o[k] + x] for x in [x0, x1], eight / four / one source rows per
+ * sweep: one load and one store of the output per eight multiply-adds. Kept as small functions so
+ * the JIT optimises them on their own.
+ */
+function accumulate8(data: Float64Array, base: number, src: Float64Array, o: Int32Array, w: Float64Array, k: number, x0: number, x1: number): void {
+  const o0 = o[k] as number;
+  const o1 = o[k + 1] as number;
+  const o2 = o[k + 2] as number;
+  const o3 = o[k + 3] as number;
+  const o4 = o[k + 4] as number;
+  const o5 = o[k + 5] as number;
+  const o6 = o[k + 6] as number;
+  const o7 = o[k + 7] as number;
+  const w0 = w[k] as number;
+  const w1 = w[k + 1] as number;
+  const w2 = w[k + 2] as number;
+  const w3 = w[k + 3] as number;
+  const w4 = w[k + 4] as number;
+  const w5 = w[k + 5] as number;
+  const w6 = w[k + 6] as number;
+  const w7 = w[k + 7] as number;
+  for (let x = x0; x <= x1; x++) {
+    const lower = w0 * (src[o0 + x] as number) + w1 * (src[o1 + x] as number) + w2 * (src[o2 + x] as number) + w3 * (src[o3 + x] as number);
+    const upper = w4 * (src[o4 + x] as number) + w5 * (src[o5 + x] as number) + w6 * (src[o6 + x] as number) + w7 * (src[o7 + x] as number);
+    data[base + x] = (data[base + x] as number) + lower + upper;
+  }
+}
+
+function accumulate4(data: Float64Array, base: number, src: Float64Array, o: Int32Array, w: Float64Array, k: number, x0: number, x1: number): void {
+  const o0 = o[k] as number;
+  const o1 = o[k + 1] as number;
+  const o2 = o[k + 2] as number;
+  const o3 = o[k + 3] as number;
+  const w0 = w[k] as number;
+  const w1 = w[k + 1] as number;
+  const w2 = w[k + 2] as number;
+  const w3 = w[k + 3] as number;
+  for (let x = x0; x <= x1; x++) {
+    data[base + x] = (data[base + x] as number) + (w0 * (src[o0 + x] as number) + w1 * (src[o1 + x] as number) + w2 * (src[o2 + x] as number) + w3 * (src[o3 + x] as number));
+  }
+}
+
+function accumulate1(data: Float64Array, base: number, src: Float64Array, o: number, w: number, x0: number, x1: number): void {
+  for (let x = x0; x <= x1; x++) data[base + x] = (data[base + x] as number) + w * (src[o + x] as number);
+}
+
+/** Union of the x spans of sources k..k+count-1, clipped to [lo, hi], written to range. */
+function unionSpan(lo: Int32Array, hi: Int32Array, k: number, count: number, tileLo: number, tileHi: number, range: Int32Array): void {
+  let a = tileHi + 1;
+  let b = tileLo - 1;
+  for (let i = k; i < k + count; i++) {
+    if ((lo[i] as number) < a) a = lo[i] as number;
+    if ((hi[i] as number) > b) b = hi[i] as number;
+  }
+  range[0] = Math.max(a, tileLo);
+  range[1] = Math.min(b, tileHi);
 }
 
 /** Fixation density map, sum 1 (see header). */
@@ -78,7 +137,10 @@ export function densityMap(fixations: readonly Point[], width: number, height: n
 
   // Bucket fixations by row (counting sort) so each fixated row is filtered once.
   const rowStart = new Int32Array(height + 1);
-  for (const p of fixations) rowStart[Math.floor(p.y) + 1]++;
+  for (const p of fixations) {
+    const i = Math.floor(p.y) + 1;
+    rowStart[i] = (rowStart[i] as number) + 1;
+  }
   for (let y = 0; y < height; y++) rowStart[y + 1] = (rowStart[y + 1] as number) + (rowStart[y] as number);
   const columns = new Int32Array(fixations.length);
   const fill = rowStart.slice(0, height);
@@ -88,44 +150,100 @@ export function densityMap(fixations: readonly Point[], width: number, height: n
     fill[y] = (fill[y] as number) + 1;
   }
 
-  const horizontal = new Float64Array(width);
-  const vertical = new Float64Array(height);
-  const hSpan: [number, number] = [0, 0];
-  const vSpan: [number, number] = [0, 0];
-  const rowResponses = (r: number): void => {
-    horizontal.fill(0, hSpan[0], hSpan[1] + 1);
-    vertical.fill(0, vSpan[0], vSpan[1] + 1);
-    hSpan[0] = width;
-    hSpan[1] = -1;
-    vSpan[0] = height;
-    vSpan[1] = -1;
-    for (let k = rowStart[r] as number; k < (rowStart[r + 1] as number); k++) {
-      addImpulseResponse(horizontal, width, columns[k] as number, 1, kernel, hSpan);
-    }
-    addImpulseResponse(vertical, height, r, 1, kernel, vSpan);
-  };
-
-  // Pass 1: total mass, so the scatter below writes normalised values directly.
+  // Per fixated row r: horizontal response T_r (full width, zeros outside its x span) and
+  // vertical response v_r (the weight of row r in every output row, zeros outside its y span).
+  let sourceCount = 0;
+  for (let r = 0; r < height; r++) if (rowStart[r] !== rowStart[r + 1]) sourceCount++;
+  const responses = new Float64Array(sourceCount * width);
+  const weights = new Float64Array(sourceCount * height);
+  const xSpans = new Int32Array(2 * sourceCount);
+  const ySpans = new Int32Array(2 * sourceCount);
+  const span = new Int32Array(2);
   let total = 0;
-  for (let r = 0; r < height; r++) {
+  for (let r = 0, s = 0; r < height; r++) {
     if (rowStart[r] === rowStart[r + 1]) continue;
-    rowResponses(r);
-    total += sumRange(horizontal, hSpan) * sumRange(vertical, vSpan);
+    const t = responses.subarray(s * width, (s + 1) * width);
+    span[0] = width;
+    span[1] = -1;
+    for (let k = rowStart[r] as number; k < (rowStart[r + 1] as number); k++) {
+      addImpulseResponse(t, width, columns[k] as number, kernel, span);
+    }
+    xSpans[2 * s] = span[0] as number;
+    xSpans[2 * s + 1] = span[1] as number;
+    const v = weights.subarray(s * height, (s + 1) * height);
+    span[0] = height;
+    span[1] = -1;
+    addImpulseResponse(v, height, r, kernel, span);
+    ySpans[2 * s] = span[0] as number;
+    ySpans[2 * s + 1] = span[1] as number;
+    total += sumRange(t, xSpans[2 * s] as number, xSpans[2 * s + 1] as number) * sumRange(v, span[0] as number, span[1] as number);
+    s++;
   }
   if (!(total > 0)) throw new MetricError('densityMap', 'fixations', `blurred mass is ${total}`);
 
-  // Pass 2: out[y, x] += w_r(y) / total · T_r(x) over the supports only.
+  // Sources active in each output row y (v_s(y) != 0), weights pre-divided by the total mass.
+  const activeStart = new Int32Array(height + 1);
+  for (let s = 0; s < sourceCount; s++) {
+    for (let y = ySpans[2 * s] as number; y <= (ySpans[2 * s + 1] as number); y++) {
+      if (weights[s * height + y] !== 0) activeStart[y + 1] = (activeStart[y + 1] as number) + 1;
+    }
+  }
+  for (let y = 0; y < height; y++) activeStart[y + 1] = (activeStart[y + 1] as number) + (activeStart[y] as number);
+  const activeSource = new Int32Array(activeStart[height] as number);
+  const activeWeight = new Float64Array(activeStart[height] as number);
+  const cursor = activeStart.slice(0, height);
+  // Visit sources by the left end of their x span: each row's list comes out sorted by it, so a
+  // group of eight consecutive sources has a narrow union span and few wasted multiply-adds.
+  const byLeft = Array.from({ length: sourceCount }, (_, s) => s).sort((a, b) => (xSpans[2 * a] as number) - (xSpans[2 * b] as number));
+  for (const s of byLeft) {
+    for (let y = ySpans[2 * s] as number; y <= (ySpans[2 * s + 1] as number); y++) {
+      const w = weights[s * height + y] as number;
+      if (w === 0) continue;
+      const k = cursor[y] as number;
+      activeSource[k] = s;
+      activeWeight[k] = w / total;
+      cursor[y] = k + 1;
+    }
+  }
+
+  // Gather: output row y = Σ_s v_s(y)/total · T_s, in column tiles so the active source rows of a
+  // tile stay in cache while y advances.
   const data = new Float64Array(width * height);
-  for (let r = 0; r < height; r++) {
-    if (rowStart[r] === rowStart[r + 1]) continue;
-    rowResponses(r);
-    const x0 = hSpan[0];
-    const x1 = hSpan[1];
-    for (let y = vSpan[0]; y <= vSpan[1]; y++) {
-      const weight = (vertical[y] as number) / total;
-      if (weight === 0) continue;
+  const offset = new Int32Array(sourceCount);
+  const weight = new Float64Array(sourceCount);
+  const lo = new Int32Array(sourceCount);
+  const hi = new Int32Array(sourceCount);
+  const range = new Int32Array(2);
+  for (let tileLo = 0; tileLo < width; tileLo += GATHER_TILE) {
+    const tileHi = Math.min(width, tileLo + GATHER_TILE) - 1;
+    for (let y = 0; y < height; y++) {
+      let n = 0;
+      for (let k = activeStart[y] as number; k < (activeStart[y + 1] as number); k++) {
+        const s = activeSource[k] as number;
+        const a = xSpans[2 * s] as number;
+        const b = xSpans[2 * s + 1] as number;
+        if (a > tileHi) break;
+        if (b < tileLo) continue;
+        offset[n] = s * width;
+        weight[n] = activeWeight[k] as number;
+        lo[n] = a;
+        hi[n] = b;
+        n++;
+      }
       const base = y * width;
-      for (let x = x0; x <= x1; x++) data[base + x] = (data[base + x] as number) + weight * (horizontal[x] as number);
+      let k = 0;
+      for (; k + 8 <= n; k += 8) {
+        unionSpan(lo, hi, k, 8, tileLo, tileHi, range);
+        accumulate8(data, base, responses, offset, weight, k, range[0] as number, range[1] as number);
+      }
+      for (; k + 4 <= n; k += 4) {
+        unionSpan(lo, hi, k, 4, tileLo, tileHi, range);
+        accumulate4(data, base, responses, offset, weight, k, range[0] as number, range[1] as number);
+      }
+      for (; k < n; k++) {
+        unionSpan(lo, hi, k, 1, tileLo, tileHi, range);
+        accumulate1(data, base, responses, offset[k] as number, weight[k] as number, range[0] as number, range[1] as number);
+      }
     }
   }
   return { width, height, data };

@@ -56,7 +56,8 @@ export function aucJudd(saliency: Grid, fixations: readonly Point[]): number {
   for (let i = 0; i < n; i++) {
     if (fixated[i] === 1) continue;
     negativeCount++;
-    histogram[countAtMost(positives, data[i] as number)]++;
+    const slot = countAtMost(positives, data[i] as number);
+    histogram[slot] = (histogram[slot] as number) + 1;
   }
   if (negativeCount === 0) {
     throw new MetricError('aucJudd', 'fixations', 'every pixel is fixated, so there are no negatives');
