@@ -79,7 +79,7 @@ class Canvas {
     const yi = Math.round(y);
     if (xi < 0 || yi < 0 || xi >= this.width || yi >= this.height) return;
     const o = (yi * this.width + xi) * 4;
-    for (let c = 0; c < 3; c++) this.data[o + c] = Math.round((1 - alpha) * (this.data[o + c] as number) + alpha * colour[c]);
+    for (let c = 0; c < 3; c++) this.data[o + c] = Math.round((1 - alpha) * (this.data[o + c] as number) + alpha * (colour[c] as number));
   }
 
   rect(x0: number, y0: number, w: number, h: number, colour: Rgb, alpha = 1): void {
@@ -122,29 +122,42 @@ export function textWidth(value: string): number {
   return value.length * ADVANCE - TEXT_SCALE;
 }
 
-/** Draws the curves (and fills under them) in the plot box. */
-function drawCurve(canvas: Canvas, box: { x: number; y: number; w: number; h: number }, curve: ArrayLike<number>, colour: Rgb): void {
+type Box = { x: number; y: number; w: number; h: number };
+
+/** Shades the area under the curve (linear between steps) with the curve's colour. */
+function fillUnder(canvas: Canvas, box: Box, curve: ArrayLike<number>, colour: Rgb): void {
   const n = curve.length - 1;
   if (n < 1) return;
-  const px = (i: number): number => box.x + (box.w * i) / n;
-  const py = (v: number): number => box.y + box.h * (1 - Math.min(1, Math.max(0, v)));
   const bottom = box.y + box.h;
   for (let x = Math.ceil(box.x); x <= Math.floor(box.x + box.w); x++) {
     const t = ((x - box.x) / box.w) * n;
     const i = Math.min(n - 1, Math.floor(t));
     const v = (curve[i] as number) + ((curve[i + 1] as number) - (curve[i] as number)) * (t - i);
-    for (let y = Math.ceil(py(v)); y < bottom; y++) canvas.blend(x, y, colour, FILL_ALPHA);
+    for (let y = Math.ceil(box.y + box.h * (1 - Math.min(1, Math.max(0, v)))); y < bottom; y++) canvas.blend(x, y, colour, FILL_ALPHA);
   }
+}
+
+/** The curve itself, 2 px wide, values clamped to [0, 1]. */
+function drawLine(canvas: Canvas, box: Box, curve: ArrayLike<number>, colour: Rgb): void {
+  const n = curve.length - 1;
+  const px = (i: number): number => box.x + (box.w * i) / n;
+  const py = (v: number): number => box.y + box.h * (1 - Math.min(1, Math.max(0, v)));
   for (let i = 0; i < n; i++) canvas.line(px(i), py(curve[i] as number), px(i + 1), py(curve[i + 1] as number), colour, 2);
+}
+
+/** Pixel rectangle of the plot area: x = 0 at `x`, 1 at `x + w`; y = 1 at `y`, 0 at `y + h`. */
+export function plotBox(width: number, height: number): Box {
+  const box = { x: 100, y: 64, w: width - 130, h: height - 64 - 72 };
+  if (box.w < 50 || box.h < 50) throw new Error(`renderCurvePlot: ${width}x${height} is too small (at least 180x186)`);
+  return box;
 }
 
 /** The figure as an RGBA image (default 600×420). */
 export function renderCurvePlot(input: CurvePlotInput, size: { width?: number; height?: number } = {}): RgbaImage {
   const width = size.width ?? 600;
   const height = size.height ?? 420;
+  const box = plotBox(width, height);
   const canvas = new Canvas(width, height);
-  const box = { x: 80, y: 64, w: width - 110, h: height - 64 - 72 };
-  if (box.w < 50 || box.h < 50) throw new Error(`renderCurvePlot: ${width}x${height} is too small (at least ${160}x${186})`);
 
   for (const t of TICKS) {
     const gx = box.x + t * box.w;
@@ -157,8 +170,12 @@ export function renderCurvePlot(input: CurvePlotInput, size: { width?: number; h
     canvas.text(gx - textWidth(label) / 2, box.y + box.h + 10, label);
     canvas.text(box.x - 10 - textWidth(label), gy - GLYPH_H, label);
   }
-  if (input.deletion !== undefined) drawCurve(canvas, box, input.deletion.curve, DELETION_COLOUR);
-  if (input.insertion !== undefined) drawCurve(canvas, box, input.insertion.curve, INSERTION_COLOUR);
+  const curves: Array<[PlottedCurve | undefined, Rgb]> = [
+    [input.deletion, DELETION_COLOUR],
+    [input.insertion, INSERTION_COLOUR],
+  ];
+  for (const [c, colour] of curves) if (c !== undefined) fillUnder(canvas, box, c.curve, colour);
+  for (const [c, colour] of curves) if (c !== undefined) drawLine(canvas, box, c.curve, colour);
   canvas.line(box.x, box.y + box.h, box.x + box.w, box.y + box.h, AXIS, 2);
   canvas.line(box.x, box.y, box.x, box.y + box.h, AXIS, 2);
 
@@ -168,7 +185,7 @@ export function renderCurvePlot(input: CurvePlotInput, size: { width?: number; h
   canvas.text(14, box.y + (box.h + textWidth(yLabel)) / 2, yLabel, AXIS, true);
   if (input.title !== undefined) canvas.text((width - textWidth(input.title)) / 2, 8, input.title);
 
-  let legendX = box.x;
+  let legendX = box.x - 40;
   const legend: Array<[string, PlottedCurve | undefined, Rgb]> = [
     ['insertion', input.insertion, INSERTION_COLOUR],
     ['deletion', input.deletion, DELETION_COLOUR],

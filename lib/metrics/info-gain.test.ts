@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { infoGain, MATLAB_EPS } from './info-gain';
+import { infoGain, INFO_GAIN_EPS } from './info-gain';
 import type { Grid, Point } from './types';
 
 interface RefCase {
@@ -33,7 +33,7 @@ describe('infoGain', () => {
     expect(infoGain(s, b, duplicates)).toBeCloseTo((Math.log2(1.5) + Math.log2(0.75)) / 2, 14);
     // A fixation on a zero pixel of both maps: log2(eps) - log2(eps) = 0.
     expect(infoGain(s, b, [{ x: 0, y: 0 }])).toBe(0);
-    expect(MATLAB_EPS).toBe(2.2204e-16);
+    expect(INFO_GAIN_EPS).toBe(2.2204e-16);
   });
 
   it('is 0 for identical maps and invariant to a*x+b (a>0) of either map; inputs not modified', () => {

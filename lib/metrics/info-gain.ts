@@ -6,7 +6,7 @@
  * Reference: MIT saliency benchmark `InfoGain.m` (cvzoya/saliency, code_forMetrics):
  *  - both maps min-max scaled to [0,1], then divided by their sum;
  *  - mean over the DISTINCT fixated pixels (the benchmark's binary fixation map) of
- *    log2(eps + S) - log2(eps + B), eps = MATLAB `eps` = 2.2204e-16.
+ *    log2(eps + S) - log2(eps + B), eps = MATLAB `eps` written as 2.2204e-16 (INFO_GAIN_EPS).
  * A constant map cannot be min-max scaled (MATLAB yields NaN): MetricError instead.
  * Variant: Kümmerer et al.'s probabilistic IG uses model log-densities and counts every fixation
  * (pysaliency `information_gain`); this is the MIT map-based variant the leaderboards report.
@@ -15,8 +15,12 @@ import { MetricError } from './errors';
 import { checkFixations, checkPair, fixationIndex } from './validate';
 import type { Grid, Point } from './types';
 
-/** MATLAB `eps` as written in the MIT benchmark code (2^-52 rounded to 5 digits). */
-export const MATLAB_EPS = 2.2204e-16;
+/**
+ * MATLAB `eps` rounded to 5 digits, as the Python ports of InfoGain.m write it and as the
+ * reference table was computed (tests/fixtures). The exact 2^-52 moves a score by ~1e-6 whenever a
+ * fixated pixel is 0 in either scaled map (the ties-blocky reference case detects the difference).
+ */
+export const INFO_GAIN_EPS = 2.2204e-16;
 
 /** Min-max scale then divide by the sum; returns the factors so no copy of the map is made. */
 function scaling(metric: string, argument: string, grid: Grid): { min: number; range: number; sum: number } {
@@ -48,7 +52,7 @@ export function infoGain(saliency: Grid, baseline: Grid, fixations: readonly Poi
     seen.add(index);
     const sv = ((saliency.data[index] as number) - s.min) / s.range / s.sum;
     const bv = ((baseline.data[index] as number) - b.min) / b.range / b.sum;
-    total += Math.log2(MATLAB_EPS + sv) - Math.log2(MATLAB_EPS + bv);
+    total += Math.log2(INFO_GAIN_EPS + sv) - Math.log2(INFO_GAIN_EPS + bv);
   }
   return total / seen.size;
 }

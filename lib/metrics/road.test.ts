@@ -91,6 +91,48 @@ describe('noisyLinearImpute', () => {
     );
   });
 
+  it('large holes (multigrid levels in use): every imputed pixel is the weighted mean of its neighbours', () => {
+    const width = 50;
+    const height = 40;
+    const weightOf = (dx: number, dy: number) => (dx !== 0 && dy !== 0 ? 1 / 12 : 1 / 6);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0.3, max: 0.95, noNaN: true }), (seed, share) => {
+        const r = createRandom(seed);
+        const data = Float32Array.from({ length: width * height * 2 }, () => r.next());
+        const removed = new Uint8Array(width * height);
+        const cx = r.int(width);
+        const cy = r.int(height);
+        for (let i = 0; i < removed.length; i++) {
+          const inDisc = Math.hypot((i % width) - cx, Math.floor(i / width) - cy) < 15;
+          removed[i] = inDisc || r.next() < share ? 1 : 0;
+        }
+        fc.pre(removed.includes(0) && removed.reduce((a, b) => a + b, 0) > 400);
+        const out = noisyLinearImpute({ width, height, channels: 2, data }, removed, 0, noNoise);
+        for (let i = 0; i < removed.length; i++) {
+          const x = i % width;
+          const y = Math.floor(i / width);
+          for (let c = 0; c < 2; c++) {
+            if (removed[i] === 0) {
+              expect(out[i * 2 + c]).toBe(data[i * 2 + c]);
+              continue;
+            }
+            let sum = 0;
+            let total = 0;
+            for (let dy = -1; dy <= 1; dy++) {
+              for (let dx = -1; dx <= 1; dx++) {
+                if ((dx === 0 && dy === 0) || x + dx < 0 || y + dy < 0 || x + dx >= width || y + dy >= height) continue;
+                sum += weightOf(dx, dy) * (out[((y + dy) * width + x + dx) * 2 + c] as number);
+                total += weightOf(dx, dy);
+              }
+            }
+            expect(Math.abs((out[i * 2 + c] as number) - sum / total)).toBeLessThan(1e-6);
+          }
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+
   it('adds N(0, sd²) noise to imputed pixels only, reproducibly from the seed', () => {
     const n = 64 * 64;
     const image: ModelImage = { width: 64, height: 64, channels: 1, data: new Float32Array(n).fill(0.5) };

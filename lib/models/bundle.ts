@@ -308,6 +308,7 @@ async function loadGraph(dir: string, json: Record<string, unknown>, config: Bun
     probe.dispose();
     const notes = ['graph model: forward passes only (no gradients, no layer split)'];
     const finished = finishConfig(dir, config, shape, numClasses, notes);
+    if (finished.targetLayer !== undefined) notes.push(`targetLayer '${finished.targetLayer}' is not used: graph models have no layers to split`);
     const { head, logitNode } = analyseGraphHead(json, model.outputNodes[0] as string);
     return {
       dir, format: 'graph-model', graphModel: model, config: finished, configSource: config === null ? 'inferred' : 'gazebench.json',

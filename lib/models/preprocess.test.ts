@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRandom } from '@/lib/random';
+import { PREPROCESSING_PRESETS } from './bundle';
+import { preprocess } from './preprocess';
+import { initTfNode } from './tf-node';
+
+/** One pixel R, G, B, A. */
+const pixel = (r: number, g: number, b: number, a = 255): Uint8Array => Uint8Array.from([r, g, b, a]);
+
+function randomImage(width: number, height: number, seed: number): Uint8Array {
+  const random = createRandom(seed);
+  return Uint8Array.from({ length: width * height * 4 }, () => random.int(256));
+}
+
+describe('preprocess presets (hand values on one pixel R=255, G=0, B=51)', () => {
+  const rgba = pixel(255, 0, 51);
+  const cases: Array<[string, number[]]> = [
+    ['unit', [1, 0, 0.2]],
+    ['inception', [1, -1, -0.6]],
+    ['imagenet-torch', [(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (0.2 - 0.406) / 0.225]],
+    // BGR order: B − 103.939, G − 116.779, R − 123.68.
+    ['imagenet-caffe', [51 - 103.939, 0 - 116.779, 255 - 123.68]],
+  ];
+  it.each(cases)('%s', (preset, expected) => {
+    const out = preprocess(rgba, 1, 1, preset as (typeof PREPROCESSING_PRESETS)[number], [1, 1]);
+    expect(out).toBeInstanceOf(Float32Array);
+    expect(out.length).toBe(3);
+    // The preset is computed in float64 and stored as float32: exactly the rounded value.
+    expected.forEach((v, c) => expect(out[c]).toBe(Math.fround(v)));
+  });
+
+  it('ignores alpha', () => {
+    for (const preset of PREPROCESSING_PRESETS) {
+      expect(preprocess(pixel(10, 20, 30, 0), 1, 1, preset, [1, 1])).toEqual(preprocess(pixel(10, 20, 30, 255), 1, 1, preset, [1, 1]));
+    }
+  });
+});
+
+describe('preprocess resize (bilinear, half-pixel centres, clamped edges)', () => {
+  it('2×1 → 4×1 by hand: samples at −0.25, 0.25, 0.75, 1.25 → 0, 25, 75, 100', () => {
+    const rgba = Uint8Array.from([0, 0, 0, 255, 100, 200, 40, 255]);
+    const out = preprocess(rgba, 2, 1, 'unit', [1, 4]);
+    const red = [0, 1, 2, 3].map((i) => (out[i * 3] as number) * 255);
+    const green = [0, 1, 2, 3].map((i) => (out[i * 3 + 1] as number) * 255);
+    [0, 25, 75, 100].forEach((v, i) => expect(red[i]).toBeCloseTo(v, 4));
+    [0, 50, 150, 200].forEach((v, i) => expect(green[i]).toBeCloseTo(v, 4));
+  });
+
+  it('3×3 → 1×1 samples the centre pixel (no antialiasing)', () => {
+    const rgba = new Uint8Array(36).fill(0);
+    rgba.set([90, 60, 30, 255], 4 * 4);
+    expect(Array.from(preprocess(rgba, 3, 3, 'unit', [1, 1])).map((v) => Math.round(v * 255))).toEqual([90, 60, 30]);
+  });
+
+  describe('agrees with TF.js tf.image.resizeBilinear(halfPixelCenters = true)', () => {
+    beforeAll(async () => {
+      await initTfNode('cpu');
+    });
+    const sizes: Array<[number, number, number, number]> = [
+      [7, 5, 9, 3],
+      [13, 11, 4, 6],
+      [20, 16, 224, 224],
+      [224, 224, 20, 30],
+    ];
+    it.each(sizes)('%i×%i → %i×%i', (w, h, outW, outH) => {
+      const rgba = randomImage(w, h, w * 1000 + h);
+      const expected = tf.tidy(() => {
+        const rgb = tf.tensor4d(rgba, [1, h, w, 4], 'float32').slice([0, 0, 0, 0], [1, h, w, 3]);
+        return tf.image.resizeBilinear(rgb as tf.Tensor4D, [outH, outW], false, true).div(255).dataSync();
+      });
+      const actual = preprocess(rgba, w, h, 'unit', [outH, outW]);
+      expect(actual.length).toBe(expected.length);
+      let worst = 0;
+      for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs((actual[i] as number) - (expected[i] as number)));
+      expect(worst).toBeLessThan(1e-6);
+    });
+  });
+});
+
+describe('preprocess properties and bad input', () => {
+  it('does not modify its input, and each preset is the affine map of "unit"', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer(), (w, h, o, seed) => {
+        const rgba = randomImage(w, h, seed);
+        const copy = Uint8Array.from(rgba);
+        const unit = preprocess(rgba, w, h, 'unit', [o, o + 1]);
+        const inception = preprocess(rgba, w, h, 'inception', [o, o + 1]);
+        const caffe = preprocess(rgba, w, h, 'imagenet-caffe', [o, o + 1]);
+        expect(rgba).toEqual(copy);
+        for (let i = 0; i < unit.length; i += 3) {
+          for (let c = 0; c < 3; c++) {
+            const x = (unit[i + c] as number) * 255;
+            expect(inception[i + c]).toBeCloseTo(x / 127.5 - 1, 4);
+            expect(caffe[i + 2 - c]).toBeCloseTo(x - ([123.68, 116.779, 103.939][c] as number), 3);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('rejects sizes that are not positive integers and a buffer of the wrong length', () => {
+    expect(() => preprocess(new Uint8Array(0), 0, 1, 'unit', [1, 1])).toThrow(/sizes must be positive integers/);
+    expect(() => preprocess(new Uint8Array(4), 1, 1, 'unit', [0, 1])).toThrow(/sizes must be positive integers/);
+    expect(() => preprocess(new Uint8Array(3), 1, 1, 'unit', [1, 1])).toThrow(/rgba has 3 bytes, expected 1x1x4/);
+  });
+});
