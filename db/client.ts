@@ -52,7 +52,7 @@ async function openPglite(dataDir: string): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   // 'memory://' keeps the database in memory (tests); otherwise DATA_DIR/pglite.
-  const dir = dataDir.startsWith('memory://') ? dataDir : path.join(dataDir, 'pglite');
+  const dir = dataDir.startsWith('memory://') ? dataDir : path.join(/*turbopackIgnore: true*/ dataDir, 'pglite');
   if (!dir.startsWith('memory://')) fs.mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   const db = drizzle(client, { schema }) as unknown as Db;
@@ -129,7 +129,7 @@ type GlobalWithDb = typeof globalThis & { [GLOBAL_KEY]?: Promise<DbHandle> };
 export function getDbHandle(): Promise<DbHandle> {
   const g = globalThis as GlobalWithDb;
   if (!g[GLOBAL_KEY]) {
-    const dataDir = path.resolve(process.env.DATA_DIR || '.data');
+    const dataDir = path.resolve(/*turbopackIgnore: true*/ process.env.DATA_DIR || '.data');
     const databaseUrl = process.env.DATABASE_URL || undefined;
     g[GLOBAL_KEY] = openDb({ dataDir, databaseUrl });
   }

@@ -11,7 +11,7 @@ import { rowsOf } from './client';
 
 // Resolved from the project root (GAZEBENCH_ROOT, set by the start script, or the
 // working directory), not import.meta.url: Next.js bundles this module elsewhere.
-export const MIGRATIONS_DIR = path.join(process.env.GAZEBENCH_ROOT || process.cwd(), 'db', 'migrations');
+export const MIGRATIONS_DIR = path.join(/*turbopackIgnore: true*/ process.env.GAZEBENCH_ROOT || process.cwd(), 'db', 'migrations');
 const MIGRATION_LOCK_KEY = 7_270_412_001;
 
 /** Migration tags in the committed journal, in order. */

@@ -98,9 +98,12 @@ describe('score helpers', () => {
   it('parseMetricList and defaultMetrics', () => {
     expect(parseMetricList('cc, nss')).toEqual(['cc', 'nss']);
     expect(parseMetricList(undefined)).toBeUndefined();
-    const saliency = { width: 40, height: 40, data: new Float64Array(1600) };
-    expect(defaultMetrics({ saliency, density: saliency })).toEqual(['cc', 'ssim', 'ssimGaussian', 'sim', 'kld']);
-    const small = { width: 8, height: 8, data: new Float64Array(64) };
-    expect(defaultMetrics({ saliency: small, density: small, fixations: [{ x: 1, y: 1 }] })).toEqual(['cc', 'ssim', 'ssimGaussian', 'sim', 'kld', 'nss', 'aucJudd', 'aucBorji', 'emd']);
+    const map = { width: 8, height: 8, data: new Float64Array(64) };
+    expect(defaultMetrics({ saliency: map, density: map })).toEqual(['cc', 'ssim', 'ssimGaussian', 'sim', 'kld', 'emd']);
+    expect(defaultMetrics({ saliency: map, fixations: [{ x: 1, y: 1 }] })).toEqual(['nss', 'aucJudd', 'aucBorji']);
+    const negatives = { fixations: [{ x: 0, y: 0 }] };
+    expect(defaultMetrics({ saliency: map, density: map, baseline: map, fixations: [{ x: 1, y: 1 }], negatives })).toEqual([
+      'cc', 'ssim', 'ssimGaussian', 'sim', 'kld', 'nss', 'aucJudd', 'aucShuffled', 'infoGain', 'emd', 'aucBorji',
+    ]);
   });
 });

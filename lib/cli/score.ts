@@ -7,9 +7,8 @@
  *
  * The bundle is the reference interchange format (tests/fixtures/reference-metrics.README.md).
  * Metric keys and definitions are the registry's (GROUND_TRUTH_METRICS in lib/metrics). By
- * default every reference metric whose inputs the case has is computed, then aucBorji (fixations
- * present) and emd (maps of at most EMD_DEFAULT_MAX_PIXELS pixels, as exact EMD grows steeply with
- * size). `--out` writes `{cases:[{name, metrics}], densityMaps:[{result}], resize:[{result}],
+ * default every reference metric whose inputs the case has is computed, then emd (density present;
+ * lib/metrics/emd shrinks maps to at most 32 cells a side) and aucBorji (fixations present). `--out` writes `{cases:[{name, metrics}], densityMaps:[{result}], resize:[{result}],
  * curveAuc:[{result}]}` in input order. In single-pair mode a saliency map of another size than
  * the density is resized to it (bilinear, as the MIT benchmark resizes to the fixation map).
  */
@@ -30,8 +29,6 @@ import {
 import type { Grid, Point } from '../metrics/types';
 import { UsageError } from './main';
 
-/** Largest map (pixels) for which `score` computes EMD without being asked. */
-export const EMD_DEFAULT_MAX_PIXELS = 32 * 32;
 const REFERENCE_METRICS: readonly GroundTruthMetricName[] = ['cc', 'ssim', 'ssimGaussian', 'sim', 'kld', 'nss', 'aucJudd', 'aucShuffled', 'infoGain'];
 
 const gridSchema = z
@@ -99,12 +96,9 @@ export function parseMetricList(list: string | undefined): GroundTruthMetricName
   return names as GroundTruthMetricName[];
 }
 
-/** Default metric list for an input: reference metrics it allows, then aucBorji, then small-map emd. */
+/** Default metric list for an input: the reference metrics it allows, then emd and aucBorji. */
 export function defaultMetrics(input: GroundTruthInput): GroundTruthMetricName[] {
-  const names = REFERENCE_METRICS.filter((m) => canCompute(m, input));
-  if (canCompute('aucBorji', input)) names.push('aucBorji');
-  if (canCompute('emd', input) && input.saliency.width * input.saliency.height <= EMD_DEFAULT_MAX_PIXELS) names.push('emd');
-  return names;
+  return [...REFERENCE_METRICS, 'emd', 'aucBorji'].filter((m): m is GroundTruthMetricName => isGroundTruthMetricName(m) && canCompute(m, input));
 }
 
 export function computeMetrics(input: GroundTruthInput, names: readonly GroundTruthMetricName[]): Record<string, number> {

@@ -132,16 +132,26 @@ export function solveTransport(a: ArrayLike<number>, b: ArrayLike<number>, cost:
     let best = -REDUCED_COST_TOLERANCE;
     let scanned = 0;
     let e = next;
+    let i = Math.floor(e / n);
+    let j = e - i * n;
+    let piSource = pi[i] as number;
     for (let k = 0; k < arcs; k++) {
       if (!inTree[e]) {
-        const i = Math.floor(e / n);
-        const reduced = (cost[e] as number) + (pi[i] as number) - (pi[m + e - i * n] as number);
+        const reduced = (cost[e] as number) + piSource - (pi[m + j] as number);
         if (reduced < best) {
           best = reduced;
           entering = e;
         }
       }
-      if (++e === arcs) e = 0;
+      e++;
+      if (++j === n) {
+        j = 0;
+        if (++i === m) {
+          i = 0;
+          e = 0;
+        }
+        piSource = pi[i] as number;
+      }
       if (++scanned === block) {
         if (entering >= 0) break;
         scanned = 0;
