@@ -5,6 +5,11 @@
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
+// A closed pipe (`gazebench score ... | head`) is not an error of the command: stop quietly.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
 const { main } = await import('../lib/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -70,6 +70,20 @@ describe('aucJudd', () => {
     );
   });
 
+  it('equals the naive ROC on continuous values (bucket table boundaries, many fixations)', () => {
+    const arb = fc.record({
+      values: fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 60, maxLength: 60 }),
+      fix: fc.array(fc.nat({ max: 59 }), { minLength: 1, maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ values, fix }) => {
+        fc.pre(new Set(fix).size < 60);
+        const got = aucJudd({ width: 10, height: 6, data: Float64Array.from(values) }, fix.map((i) => ({ x: i % 10, y: Math.floor(i / 10) })));
+        expect(got).toBeCloseTo(naiveAucJudd(values, fix), 12);
+      }),
+    );
+  });
+
   it('bad input names the argument', () => {
     const s: Grid = { width: 2, height: 1, data: Float64Array.from([0, 1]) };
     expect(() => aucJudd(s, [{ x: 0, y: 0 }, { x: 1, y: 0 }])).toThrow(/aucJudd: fixations: every pixel is fixated/);

@@ -54,89 +54,154 @@ export interface TransportSolution {
 }
 
 /**
- * Exact transportation problem: supply a (length m), demand b (length n, Σb = Σa), cost matrix
- * `cost` (m×n, row-major, non-negative). Primal network simplex on the bipartite graph plus an
- * artificial root joined to every node (LEMON's start: supply nodes send to the root at cost 0,
- * the root feeds demand nodes at a prohibitive cost). Leaving arc: the last blocking arc met going
- * round the cycle from the join node in the direction of flow, which keeps the tree strongly
- * feasible and rules out cycling in degenerate pivots.
+ * Spanning-tree state of the network simplex. Nodes: supplies 0..m−1, demands m..m+n−1, root m+n.
+ * Arcs: real arc e = i·n + j (supply i → demand j), then one artificial arc per node (arcs + u).
+ * Tree adjacency is a doubly linked list of half-edges: tree slot s holds one arc, half 2s hangs
+ * off its source and half 2s+1 off its target; other[h] is the node at the far end.
  */
-export function solveTransport(a: ArrayLike<number>, b: ArrayLike<number>, cost: Float64Array): TransportSolution {
-  const m = a.length;
-  const n = b.length;
-  const arcs = m * n;
-  const root = m + n;
-  const nodes = root + 1;
-  let maxCost = 0;
-  for (let e = 0; e < arcs; e++) maxCost = Math.max(maxCost, cost[e] as number);
-  const artificialCost = (maxCost + 1) * nodes;
-  const flow = new Float64Array(arcs + root);
-  const inTree = new Uint8Array(arcs);
-  const parent = new Int32Array(nodes).fill(-1);
-  const pred = new Int32Array(nodes).fill(-1); // arc to the parent
-  const up = new Uint8Array(nodes); // 1: pred arc points from the node to its parent
-  const depth = new Int32Array(nodes);
-  const pi = new Float64Array(nodes);
-  const adjacency: number[][] = Array.from({ length: nodes }, () => []);
-  const source = (e: number): number => (e < arcs ? Math.floor(e / n) : e - arcs < m ? e - arcs : root);
-  const target = (e: number): number => (e < arcs ? m + (e % n) : e - arcs < m ? root : e - arcs);
-  const arcCost = (e: number): number => (e < arcs ? (cost[e] as number) : e - arcs < m ? 0 : artificialCost);
-  for (let u = 0; u < root; u++) {
-    const e = arcs + u;
-    parent[u] = root;
-    pred[u] = e;
-    depth[u] = 1;
-    up[u] = u < m ? 1 : 0;
-    flow[e] = u < m ? (a[u] as number) : (b[u - m] as number);
-    pi[u] = u < m ? 0 : artificialCost;
-    adjacency[u]?.push(e);
-    adjacency[root]?.push(e);
+class TransportSimplex {
+  readonly arcs: number;
+  readonly root: number;
+  readonly artificialCost: number;
+  readonly flow: Float64Array;
+  readonly inTree: Uint8Array;
+  readonly parent: Int32Array;
+  readonly pred: Int32Array; // arc to the parent
+  readonly up: Uint8Array; // 1: pred arc points from the node to its parent
+  readonly depth: Int32Array;
+  readonly pi: Float64Array; // node potentials
+  private readonly head: Int32Array;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly other: Int32Array;
+  private readonly slotArc: Int32Array;
+  private readonly arcSlot: Int32Array;
+  private readonly stack: Int32Array;
+
+  constructor(
+    readonly m: number,
+    readonly n: number,
+    readonly cost: Float64Array,
+    a: ArrayLike<number>,
+    b: ArrayLike<number>,
+  ) {
+    const arcs = (this.arcs = m * n);
+    const root = (this.root = m + n);
+    // LEMON's artificial cost for floating costs: more than any path of real arcs.
+    this.artificialCost = (cost.reduce((max, c) => Math.max(max, c), 0) + 1) * (root + 1);
+    this.flow = new Float64Array(arcs + root);
+    this.inTree = new Uint8Array(arcs);
+    [this.parent, this.pred, this.head] = [0, 1, 2].map(() => new Int32Array(root + 1).fill(-1)) as [Int32Array, Int32Array, Int32Array];
+    [this.next, this.prev, this.other] = [0, 1, 2].map(() => new Int32Array(2 * root)) as [Int32Array, Int32Array, Int32Array];
+    this.up = new Uint8Array(root + 1);
+    this.depth = new Int32Array(root + 1);
+    this.pi = new Float64Array(root + 1);
+    this.slotArc = new Int32Array(root);
+    this.arcSlot = new Int32Array(arcs + root);
+    this.stack = new Int32Array(root + 1);
+    // Start: supplies send to the root at cost 0, the root feeds demands at the artificial cost.
+    for (let u = 0; u < this.root; u++) {
+      const e = this.arcs + u;
+      this.parent[u] = this.root;
+      this.pred[u] = e;
+      this.depth[u] = 1;
+      this.up[u] = u < m ? 1 : 0;
+      this.flow[e] = u < m ? (a[u] as number) : (b[u - m] as number);
+      this.pi[u] = u < m ? 0 : this.artificialCost;
+      this.link(e, u);
+    }
   }
 
-  const removeAdjacent = (u: number, e: number): void => {
-    const list = adjacency[u] as number[];
-    const k = list.indexOf(e);
-    list[k] = list[list.length - 1] as number;
-    list.pop();
-  };
-  // Re-hang the subtree now rooted at `top` under `above` (through arc `link`): parent, depth,
-  // arc direction and potentials of every node in it, by an explicit-stack DFS.
-  const stack: number[] = [];
-  const rehang = (top: number, above: number, link: number): void => {
+  source(e: number): number {
+    if (e < this.arcs) return Math.floor(e / this.n);
+    return e - this.arcs < this.m ? e - this.arcs : this.root;
+  }
+
+  target(e: number): number {
+    if (e < this.arcs) return this.m + (e % this.n);
+    return e - this.arcs < this.m ? this.root : e - this.arcs;
+  }
+
+  arcCost(e: number): number {
+    if (e < this.arcs) return this.cost[e] as number;
+    return e - this.arcs < this.m ? 0 : this.artificialCost;
+  }
+
+  private attach(h: number, node: number, far: number): void {
+    this.other[h] = far;
+    this.prev[h] = -1;
+    this.next[h] = this.head[node] as number;
+    if (this.head[node] !== -1) this.prev[this.head[node] as number] = h;
+    this.head[node] = h;
+  }
+
+  private detach(h: number, node: number): void {
+    const p = this.prev[h] as number;
+    const q = this.next[h] as number;
+    if (p === -1) this.head[node] = q;
+    else this.next[p] = q;
+    if (q !== -1) this.prev[q] = p;
+  }
+
+  link(e: number, slot: number): void {
+    this.slotArc[slot] = e;
+    this.arcSlot[e] = slot;
+    const s = this.source(e);
+    const t = this.target(e);
+    this.attach(2 * slot, s, t);
+    this.attach(2 * slot + 1, t, s);
+  }
+
+  /** Replaces tree arc `leaving` by `entering` in the adjacency lists. */
+  swap(leaving: number, entering: number): void {
+    const slot = this.arcSlot[leaving] as number;
+    this.detach(2 * slot, this.source(leaving));
+    this.detach(2 * slot + 1, this.target(leaving));
+    if (leaving < this.arcs) this.inTree[leaving] = 0;
+    this.inTree[entering] = 1;
+    this.link(entering, slot);
+  }
+
+  /** Hangs the subtree containing `top` under `above` through arc `link` and refreshes it. */
+  rehang(top: number, above: number, link: number): void {
+    const { parent, pred, up, depth, pi, head, next, other, slotArc, stack } = this;
     parent[top] = above;
     pred[top] = link;
-    stack.push(top);
-    while (stack.length > 0) {
-      const v = stack.pop() as number;
+    up[top] = this.source(link) === top ? 1 : 0;
+    let size = 0;
+    stack[size++] = top;
+    while (size > 0) {
+      const v = stack[--size] as number;
       const e = pred[v] as number;
+      const c = this.arcCost(e);
       const p = parent[v] as number;
-      up[v] = source(e) === v ? 1 : 0;
       depth[v] = (depth[p] as number) + 1;
-      pi[v] = (pi[p] as number) + (up[v] ? -arcCost(e) : arcCost(e));
-      for (const f of adjacency[v] as number[]) {
+      // Tree arcs have zero reduced cost: c + π_source − π_target = 0.
+      pi[v] = (pi[p] as number) + (up[v] ? -c : c);
+      for (let h = head[v] as number; h !== -1; h = next[h] as number) {
+        const f = slotArc[h >> 1] as number;
         if (f === e) continue;
-        const w = source(f) === v ? target(f) : source(f);
+        const w = other[h] as number;
         parent[w] = v;
         pred[w] = f;
-        stack.push(w);
+        up[w] = h & 1; // half hangs off the arc's target: the child is its source
+        stack[size++] = w;
       }
     }
-  };
+  }
 
-  const block = Math.max(MIN_BLOCK, Math.ceil(Math.sqrt(arcs)));
-  let next = 0;
-  for (;;) {
-    // Block search pricing: scan `block` arcs at a time from where the last search stopped and
-    // take the most negative reduced cost c_e + π_source − π_target of the first block with one.
+  /** Block-search pricing from `start`; returns the entering arc or −1, and the resume point. */
+  price(start: number, block: number, resume: Int32Array): number {
+    const { m, n, arcs, cost, pi, inTree } = this;
     let entering = -1;
     let best = -REDUCED_COST_TOLERANCE;
     let scanned = 0;
-    let e = next;
+    let e = start;
     let i = Math.floor(e / n);
     let j = e - i * n;
     let piSource = pi[i] as number;
     for (let k = 0; k < arcs; k++) {
-      if (!inTree[e]) {
+      if (inTree[e] === 0) {
         const reduced = (cost[e] as number) + piSource - (pi[m + j] as number);
         if (reduced < best) {
           best = reduced;
@@ -157,12 +222,15 @@ export function solveTransport(a: ArrayLike<number>, b: ArrayLike<number>, cost:
         scanned = 0;
       }
     }
-    if (entering < 0) break;
-    next = e;
+    resume[0] = e;
+    return entering;
+  }
 
-    // Cycle: entering arc first → second, tree path back through the join node.
-    const first = Math.floor(entering / n);
-    const second = m + (entering % n);
+  /** One pivot on `entering` (strongly feasible leaving rule, see solveTransport). */
+  pivot(entering: number): void {
+    const { parent, pred, up, depth, flow } = this;
+    const first = Math.floor(entering / this.n);
+    const second = this.m + (entering % this.n);
     let u = first;
     let v = second;
     while (u !== v) {
@@ -172,17 +240,24 @@ export function solveTransport(a: ArrayLike<number>, b: ArrayLike<number>, cost:
     const join = u;
     let delta = Infinity;
     let out = -1;
-    let outSide = 0;
+    let outOnFirst = false;
     for (u = first; u !== join; u = parent[u] as number) {
       const d = up[u] ? (flow[pred[u] as number] as number) : Infinity;
-      if (d < delta) [delta, out, outSide] = [d, u, 1];
+      if (d < delta) {
+        delta = d;
+        out = u;
+        outOnFirst = true;
+      }
     }
     for (u = second; u !== join; u = parent[u] as number) {
       const d = up[u] ? Infinity : (flow[pred[u] as number] as number);
-      if (d <= delta) [delta, out, outSide] = [d, u, 2];
+      if (d <= delta) {
+        delta = d;
+        out = u;
+        outOnFirst = false;
+      }
     }
     if (out < 0) throw new MetricError('emd', 'cost', 'unbounded transport problem (negative cost cycle)');
-
     if (delta > 0) {
       flow[entering] = (flow[entering] as number) + delta;
       for (u = first; u !== join; u = parent[u] as number) {
@@ -196,25 +271,41 @@ export function solveTransport(a: ArrayLike<number>, b: ArrayLike<number>, cost:
     }
     const leaving = pred[out] as number;
     flow[leaving] = 0;
-    removeAdjacent(out, leaving);
-    removeAdjacent(parent[out] as number, leaving);
-    if (leaving < arcs) inTree[leaving] = 0;
-    inTree[entering] = 1;
-    adjacency[first]?.push(entering);
-    adjacency[second]?.push(entering);
-    if (outSide === 1) rehang(first, second, entering);
-    else rehang(second, first, entering);
+    this.swap(leaving, entering);
+    if (outOnFirst) this.rehang(first, second, entering);
+    else this.rehang(second, first, entering);
   }
+}
 
+/**
+ * Exact transportation problem: supply a (length m), demand b (length n, Σb = Σa), cost matrix
+ * `cost` (m×n, row-major, non-negative). Primal network simplex on the bipartite graph plus an
+ * artificial root joined to every node (LEMON's start: supply nodes send to the root at cost 0,
+ * the root feeds demand nodes at a prohibitive cost). Leaving arc: the last blocking arc met going
+ * round the cycle from the join node in the direction of flow, which keeps the tree strongly
+ * feasible and rules out cycling in degenerate pivots.
+ */
+export function solveTransport(a: ArrayLike<number>, b: ArrayLike<number>, cost: Float64Array): TransportSolution {
+  const m = a.length;
+  const n = b.length;
+  const simplex = new TransportSimplex(m, n, cost, a, b);
+  const block = Math.max(MIN_BLOCK, Math.ceil(Math.sqrt(m * n)));
+  const resume = new Int32Array(1);
+  for (;;) {
+    const entering = simplex.price(resume[0] as number, block, resume);
+    if (entering < 0) break;
+    simplex.pivot(entering);
+  }
   let total = 0;
   const flows: TransportSolution['flows'] = [];
-  for (let e = 0; e < arcs; e++) {
-    if (!inTree[e] || flow[e] === 0) continue;
-    total += (flow[e] as number) * (cost[e] as number);
-    flows.push({ from: Math.floor(e / n), to: e % n, amount: flow[e] as number });
+  for (let e = 0; e < m * n; e++) {
+    const f = simplex.flow[e] as number;
+    if (simplex.inTree[e] === 0 || f === 0) continue;
+    total += f * (cost[e] as number);
+    flows.push({ from: Math.floor(e / n), to: e % n, amount: f });
   }
-  const potentialsSupply = Float64Array.from({ length: m }, (_, i) => -(pi[i] as number));
-  const potentialsDemand = Float64Array.from({ length: n }, (_, j) => pi[m + j] as number);
+  const potentialsSupply = Float64Array.from({ length: m }, (_, i) => -(simplex.pi[i] as number));
+  const potentialsDemand = Float64Array.from({ length: n }, (_, j) => simplex.pi[m + j] as number);
   return { cost: total, flows, potentialsSupply, potentialsDemand };
 }
 
@@ -234,6 +325,13 @@ function checkWeights(argument: string, weights: ArrayLike<number>, points: read
   return total;
 }
 
+/** Exact transport cost between weighted point sets under the Euclidean ground distance. */
+function euclideanTransport(a: readonly number[], from: readonly Point[], b: readonly number[], to: readonly Point[]): number {
+  const cost = new Float64Array(a.length * b.length);
+  from.forEach((p, i) => to.forEach((q, j) => (cost[i * b.length + j] = Math.sqrt((p.x - q.x) ** 2 + (p.y - q.y) ** 2))));
+  return solveTransport(a, b, cost).cost;
+}
+
 /**
  * Exact EMD between weighted point sets (Euclidean ground distance): the minimum Σ flow·distance
  * moving weightsA onto weightsB. Total weights must agree (relative EMD_MASS_TOLERANCE); the cost
@@ -251,19 +349,14 @@ export function emdDistributions(
     throw new MetricError('emdDistributions', 'weightsB', `total ${totalB} differs from weightsA total ${totalA}`);
   }
   // Points without mass cannot change the optimum; dropping them shrinks the problem.
-  const keepA = Array.from({ length: pointsA.length }, (_, i) => i).filter((i) => (weightsA[i] as number) > 0);
-  const keepB = Array.from({ length: pointsB.length }, (_, j) => j).filter((j) => (weightsB[j] as number) > 0);
-  const cost = new Float64Array(keepA.length * keepB.length);
-  keepA.forEach((i, r) => {
-    const p = pointsA[i] as Point;
-    keepB.forEach((j, c) => {
-      const q = pointsB[j] as Point;
-      cost[r * keepB.length + c] = Math.hypot(p.x - q.x, p.y - q.y);
-    });
-  });
-  const a = keepA.map((i) => weightsA[i] as number);
-  const b = keepB.map((j) => weightsB[j] as number);
-  return solveTransport(a, b, cost).cost;
+  const keepA = pointsA.map((_, i) => i).filter((i) => (weightsA[i] as number) > 0);
+  const keepB = pointsB.map((_, j) => j).filter((j) => (weightsB[j] as number) > 0);
+  return euclideanTransport(
+    keepA.map((i) => weightsA[i] as number),
+    keepA.map((i) => pointsA[i] as Point),
+    keepB.map((j) => weightsB[j] as number),
+    keepB.map((j) => pointsB[j] as Point),
+  );
 }
 
 /** Coarse grid size: long side `maxSide`, short side scaled and rounded (see header). */
@@ -304,14 +397,5 @@ export function emd(saliency: Grid, density: Grid, options: EmdOptions = {}): nu
       to.push(cell);
     }
   }
-  if (supply.length === 0 || demand.length === 0) return 0;
-  const cost = new Float64Array(supply.length * demand.length);
-  for (let i = 0; i < from.length; i++) {
-    const s = from[i] as Point;
-    for (let j = 0; j < to.length; j++) {
-      const t = to[j] as Point;
-      cost[i * to.length + j] = Math.hypot(s.x - t.x, s.y - t.y);
-    }
-  }
-  return solveTransport(supply, demand, cost).cost;
+  return supply.length === 0 || demand.length === 0 ? 0 : euclideanTransport(supply, from, demand, to);
 }
