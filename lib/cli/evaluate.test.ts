@@ -185,6 +185,15 @@ describe('gazebench evaluate: bad input → exit 2, a one-line reason, nothing w
     await expectRejected([...base(), ...extra], pattern);
   });
 
+  it('an --out folder that does not exist (checked before any work)', async () => {
+    stderr = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
+    const code = await main(['evaluate', ...base(), '--out', path.join(work, 'no-such-folder', 'r.json')]);
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(stderr.join('')).toMatch(/--out: folder .*no-such-folder does not exist/);
+  });
+
   it('missing required flags', async () => {
     await expectRejected(['--model', modelDir, '--image', imageFile], /--saliency is required/);
   });

@@ -12,7 +12,7 @@
  * after everything succeeded, so bad input (exit 2, one line on stderr) writes nothing. Progress
  * goes to stderr.
  */
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { curvePlotPng } from '../evaluation/curve-plot';
@@ -121,6 +121,13 @@ async function evaluate(argv: string[]): Promise<number> {
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend: expected wasm or cpu, got '${backend}'`);
   if (values.plot !== undefined && !metrics.includes('insertion') && !metrics.includes('deletion')) {
     throw new UsageError('--plot needs the insertion or deletion metric');
+  }
+
+  for (const [flag, file] of [['out', values.out], ['plot', values.plot]] as const) {
+    if (file === undefined) continue;
+    const folder = path.dirname(path.resolve(file));
+    const ok = await stat(folder).then((s) => s.isDirectory(), () => false);
+    if (!ok) throw new UsageError(`--${flag}: folder ${folder} does not exist`);
   }
 
   const saliency = await readGridFile(saliencyFile);

@@ -9,11 +9,13 @@
  * cut-off of 8 cycles/image (≈ 1 degree) and cyclic/zero padding.
  *
  * Speed: the count map is sparse, so the filter is applied as a sum of separable responses. Each
- * fixated row r gets its horizontal response T_r (a few hundred samples per fixation), and every
- * output row y receives w_r(y)·T_r, where w_r is the vertical response of a unit impulse at r. The
- * boundary handling is exact for any mode because both responses are built by enumerating every
- * padded position that reads the impulse. Cost ≈ Σ_r (2R+1)·|support T_r| instead of
- * W·H·2(2R+1) for the dense filter (R = kernel radius).
+ * fixated row r gets its horizontal response T_r (zero outside a span of ~2R+1 columns per
+ * fixation) and its vertical response w_r (the weight of row r in each output row; the boundary
+ * folding of 'nearest' is exact because every padded position that reads the impulse adds its own
+ * shifted kernel). Output row y is then gathered as Σ_r w_r(y)·T_r, eight source rows per sweep
+ * and in column tiles so the rows in use stay in cache. Cost ≈ Σ_y Σ_r |span T_r| multiply-adds
+ * (about #fixations·(2R+1)² when they are spread out) instead of W·H·2(2R+1) for the dense
+ * separable filter (R = kernel radius); at 1024×768, σ 35, 500 fixations that is ~40 M vs ~440 M.
  */
 import { MetricError } from '../metrics/errors';
 import type { Grid, Point } from '../metrics/types';
@@ -22,7 +24,7 @@ import { type BoundaryMode, SCIPY_GAUSSIAN_TRUNCATE, extendIndex, gaussianKernel
 
 const DENSITY_MODE: BoundaryMode = 'nearest';
 /** Output columns per gather tile: keeps the active source rows of one tile in L1/L2. */
-const GATHER_TILE = 256;
+const GATHER_TILE = 128;
 
 /** Pixel sigma for a blur of `degrees` of visual angle at `pixelsPerDegree`. */
 export function sigmaPxFromDegrees(degrees: number, pixelsPerDegree: number): number {

@@ -65,7 +65,8 @@ function thresholdTable(distinct: Float64Array): ThresholdTable {
   const firstIn = new Int32Array(buckets + 1);
   if (useTable) {
     for (let j = 0; j < m; j++) {
-      const b = Math.min(buckets - 1, Math.floor(((distinct[j] as number) - lowest) * scale)) + 1;
+      // Same bucket map as in `rank` (truncation = floor for values >= lowest).
+      const b = Math.min(buckets - 1, (((distinct[j] as number) - lowest) * scale) | 0) + 1;
       firstIn[b] = (firstIn[b] as number) + 1;
     }
     for (let b = 0; b < buckets; b++) firstIn[b + 1] = (firstIn[b + 1] as number) + (firstIn[b] as number);
@@ -80,7 +81,9 @@ function rank(t: ThresholdTable, v: number): number {
   if (v >= t.highest) return m;
   if (!t.useTable) return countAtMost(t.distinct, 0, m, v);
   // Thresholds in earlier buckets are < v and in later ones > v (the bucket map is monotone).
-  const b = Math.min(t.buckets - 1, Math.floor((v - t.lowest) * t.scale));
+  // v >= lowest, so truncation is floor; buckets <= 2^20 keeps it inside int32.
+  let b = ((v - t.lowest) * t.scale) | 0;
+  if (b >= t.buckets) b = t.buckets - 1;
   let j = t.firstIn[b] as number;
   const end = t.firstIn[b + 1] as number;
   if (end - j > LINEAR_SCAN_LIMIT) return countAtMost(t.distinct, j, end, v);

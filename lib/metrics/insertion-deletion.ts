@@ -282,7 +282,10 @@ export async function deletionCurve(
   return { curve: run.curve, auc: curveAuc(run.curve), classIndex: run.classIndex };
 }
 
-/** Insertion curve alone: from `substrate` (default `riseBlur(image)`) back to the image. */
+/**
+ * Insertion curve alone: from `substrate` (default `riseBlur(image)`) back to the image. Without
+ * `classIndex` the class comes from one extra forward pass on the original image.
+ */
 export async function insertionCurve(
   image: ModelImage,
   saliency: Grid,

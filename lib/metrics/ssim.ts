@@ -13,8 +13,10 @@
  *   radius ⌊3.5·1.5 + 0.5⌋ = 5 (11 taps), 5-pixel border cropped.
  * - `ssimDetailed`: the full SSIM map too, with scikit-image's 'reflect' padding at the border.
  * Speed: the cropped mean only reads windows that lie entirely inside the map, so `ssim` and
- * `ssimGaussian` skip padding; `ssim` uses running box sums (O(1) per pixel), all five local
- * moments (μa, μb, E[a²], E[b²], E[ab]) in one fused pass, float64 throughout.
+ * `ssimGaussian` skip padding. `ssim` keeps running box sums of the five local moments (Σa, Σb,
+ * Σa², Σb², Σab) per column and updates them with one sliding horizontal sum per row (O(1) per
+ * pixel, no full-size temporaries); `ssimGaussian` is separable over a ring of 11 rows. Values are
+ * validated through the min/max/sum pass (non-finite sums), float64 throughout.
  * Unlike MSE-style metrics SSIM is symmetric; because of the min-max step it is invariant to
  * a·x + b with a > 0 applied to either map.
  */
@@ -99,8 +101,8 @@ function scaling(stats: MapStats): Scaling {
 /**
  * Mean SSIM with a uniform w×w window over the windows inside the map, by running box sums. For
  * each output row the vertical window gains source row `enter` and loses row `leave`; the
- * horizontal sums of both rows slide along in registers, so the only stored state is the five
- * column sums per column (acc). Loads and stores dominate in V8, so nothing else is written.
+ * horizontal sum of their difference slides along in registers, so the only stored state is the
+ * five column sums per column (acc). Loads and stores dominate in V8, so nothing else is written.
  */
 function meanSsimBox(a: NumericArray, b: NumericArray, sa: Scaling, sb: Scaling, width: number, height: number, w: number, s: Settings): number {
   const vw = width - w + 1;
@@ -116,15 +118,15 @@ function meanSsimBox(a: NumericArray, b: NumericArray, sa: Scaling, sb: Scaling,
     const e0 = enter * width;
     const l0 = (enter - w) * width;
     const hasLeave = enter >= w;
-    let dx = 0, dy = 0, dxx = 0, dyy = 0, dxy = 0; // prettier-ignore
+    let dx = 0, dy = 0, dxx = 0, dyy = 0, dxy = 0;
     for (let c = 0; c < width; c++) {
       const x = ((a[e0 + c] as number) - ma) * ka;
       const y = ((b[e0 + c] as number) - mb) * kb;
-      dx += x; dy += y; dxx += x * x; dyy += y * y; dxy += x * y; // prettier-ignore
+      dx += x; dy += y; dxx += x * x; dyy += y * y; dxy += x * y;
       if (hasLeave) {
         const u = ((a[l0 + c] as number) - ma) * ka;
         const v = ((b[l0 + c] as number) - mb) * kb;
-        dx -= u; dy -= v; dxx -= u * u; dyy -= v * v; dxy -= u * v; // prettier-ignore
+        dx -= u; dy -= v; dxx -= u * u; dyy -= v * v; dxy -= u * v;
       }
       const first = c - w + 1; // window [first, c] is complete
       if (first < 0) continue;
@@ -150,11 +152,11 @@ function meanSsimBox(a: NumericArray, b: NumericArray, sa: Scaling, sb: Scaling,
       // Slide: drop column `first`.
       const x0 = ((a[e0 + first] as number) - ma) * ka;
       const y0 = ((b[e0 + first] as number) - mb) * kb;
-      dx -= x0; dy -= y0; dxx -= x0 * x0; dyy -= y0 * y0; dxy -= x0 * y0; // prettier-ignore
+      dx -= x0; dy -= y0; dxx -= x0 * x0; dyy -= y0 * y0; dxy -= x0 * y0;
       if (hasLeave) {
         const u0 = ((a[l0 + first] as number) - ma) * ka;
         const v0 = ((b[l0 + first] as number) - mb) * kb;
-        dx += u0; dy += v0; dxx += u0 * u0; dyy += v0 * v0; dxy += u0 * v0; // prettier-ignore
+        dx += u0; dy += v0; dxx += u0 * u0; dyy += v0 * v0; dxy += u0 * v0;
       }
     }
   }
@@ -183,14 +185,14 @@ function meanSsimGaussian(a: NumericArray, b: NumericArray, sa: Scaling, sb: Sca
     }
     const slot = (row % w) * stride;
     for (let c = 0; c < vw; c++) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0; // prettier-ignore
+      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
       for (let k = 0; k < w; k++) {
         const t = taps[k] as number;
         const x = xr[c + k] as number;
         const y = yr[c + k] as number;
         const tx = t * x;
         const ty = t * y;
-        sx += tx; sy += ty; sxx += tx * x; syy += ty * y; sxy += tx * y; // prettier-ignore
+        sx += tx; sy += ty; sxx += tx * x; syy += ty * y; sxy += tx * y;
       }
       const j = slot + 5 * c;
       ring[j] = sx;
@@ -202,7 +204,7 @@ function meanSsimGaussian(a: NumericArray, b: NumericArray, sa: Scaling, sb: Sca
     if (row < w - 1) continue;
     // Output row centred on row − r; tap k reads source row row − w + 1 + k.
     for (let j = 0; j < stride; j += 5) {
-      let ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0; // prettier-ignore
+      let ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0;
       for (let k = 0; k < w; k++) {
         const t = taps[k] as number;
         const o = ((row - w + 1 + k) % w) * stride + j;
