@@ -8,13 +8,14 @@
  * Reference timings (Python: pysaliency, scikit-image 0.19 SSIM, scipy 1.10 gaussian_filter) were
  * measured on the same 2-core machine and are printed beside ours with the speed-up.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { densityMap } from '../lib/imaging/density-map';
 import { aucJudd, cc, emd, kld, nss, sim, ssim, type Grid, type Point } from '../lib/metrics/index';
 import { createRandom } from '../lib/random';
 
 const WARMUP = 10;
-const RUNS = 25;
+const RUNS = 40;
 
 /** Reference medians in ms (Python implementations, this machine); null where none was measured. */
 const REFERENCE_MS: Record<string, number | null> = {
@@ -89,7 +90,8 @@ const smallDensity = densityMap(fixations(20, 32, 24, 5), 32, 24, 2);
 rows.push(['emd 32x24', time(() => emd(small, smallDensity))]);
 
 const nameWidth = Math.max(...rows.map(([n]) => n.length));
-console.log(`Node ${process.version}, ${WARMUP} warm-up + ${RUNS} timed runs, median ms (640x480 pair, 100 fixations)\n`);
+const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`Node ${process.version}, ${availableParallelism()} cores, load average ${load}; ${WARMUP} warm-up + ${RUNS} timed runs, median ms (640x480 pair, 100 fixations)\n`);
 console.log(`${'benchmark'.padEnd(nameWidth)}  ${'ours ms'.padStart(9)}  ${'reference ms'.padStart(12)}  ${'speed-up'.padStart(8)}`);
 for (const [name, ms] of rows) {
   const ref = REFERENCE_MS[name] ?? null;

@@ -184,8 +184,9 @@ function pick(output: Float32Array | undefined, classIndex: number): number {
   return v;
 }
 
-function argmax(output: Float32Array | undefined): number {
-  if (output === undefined || output.length === 0) throw new MetricError(METRIC, 'scoreBatch', 'returned an empty output');
+/** Index of the largest class probability (the first on ties). */
+export function argmax(output: Float32Array | undefined, metric = METRIC): number {
+  if (output === undefined || output.length === 0) throw new MetricError(metric, 'scoreBatch', 'returned an empty output');
   let best = 0;
   for (let i = 1; i < output.length; i++) if ((output[i] as number) > (output[best] as number)) best = i;
   return best;

@@ -31,7 +31,7 @@
 import { MetricError } from './errors';
 import { checkGrid } from './validate';
 import type { Grid } from './types';
-import { salientOrder, type ModelImage, type ScoreBatch } from './insertion-deletion';
+import { argmax, salientOrder, type ModelImage, type ScoreBatch } from './insertion-deletion';
 import { createRandom, type Random } from '../random';
 
 export interface RoadOptions {
@@ -337,18 +337,6 @@ export function noisyLinearImpute(image: ModelImage, removed: Uint8Array, noiseS
   return out;
 }
 
-function argmax(output: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < output.length; i++) if ((output[i] as number) > (output[best] as number)) best = i;
-  return best;
-}
-
-function meanOf(values: Float64Array): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return s / values.length;
-}
-
 export async function road(image: ModelImage, saliency: Grid, scoreBatch: ScoreBatch, options: RoadOptions): Promise<RoadResult> {
   const { seed, percentiles = ROAD_DEFAULT_PERCENTILES, noiseSd = ROAD_NOISE_SD, batchSize = 16, signal } = options;
   const { width, height, channels, data } = image;
@@ -376,6 +364,7 @@ export async function road(image: ModelImage, saliency: Grid, scoreBatch: ScoreB
       const count = Math.floor((n * p) / 100);
       const removed = new Uint8Array(n);
       for (let k = 0; k < count; k++) removed[order[leastFirst ? n - 1 - k : k] as number] = 1;
+      signal?.throwIfAborted(); // imputations take most of the time: stop between them
       images.push(noisyLinearImpute(image, removed, noiseSd, random));
     }
   }
@@ -389,7 +378,7 @@ export async function road(image: ModelImage, saliency: Grid, scoreBatch: ScoreB
     outputs.push(...result);
     options.onProgress?.(outputs.length, images.length);
   }
-  const classIndex = options.classIndex ?? argmax(outputs[0] as Float32Array);
+  const classIndex = options.classIndex ?? argmax(outputs[0], METRIC);
   const scores = outputs.map((o) => {
     if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= o.length) {
       throw new MetricError(METRIC, 'classIndex', `${classIndex} is out of range for ${o.length} classes`);
@@ -407,6 +396,6 @@ export async function road(image: ModelImage, saliency: Grid, scoreBatch: ScoreB
     originalScore: scores[0] as number,
     morf,
     lerf,
-    combined: (meanOf(lerf) - meanOf(morf)) / 2,
+    combined: (lerf.reduce((a, v) => a + v, 0) / k - morf.reduce((a, v) => a + v, 0) / k) / 2,
   };
 }

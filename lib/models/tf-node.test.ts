@@ -17,8 +17,8 @@ const CASES: Case[] = [
 async function gradients(backend: 'wasm' | 'cpu', c: Case): Promise<{ dx: number[]; dw: number[] }> {
   const tf = await initTfNode(backend);
   return tf.tidy(() => {
-    const x = tf.randomNormal(c.x, 0, 1, 'float32', 1);
-    const w = tf.randomNormal(c.w, 0, 1, 'float32', 2);
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', 1) as Tensor4D;
+    const w = tf.randomNormal(c.w, 0, 1, 'float32', 2) as Tensor4D;
     const r = tf.randomNormal(tf.conv2d(x, w, c.strides, c.pad).shape, 0, 1, 'float32', 3);
     const f = (...args: Tensor[]) => tf.conv2d(args[0] as Tensor4D, args[1] as Tensor4D, c.strides, c.pad).mul(r).sum();
     const [dx, dw] = tf.grads(f)([x, w]) as [Tensor, Tensor];
