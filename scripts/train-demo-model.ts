@@ -74,21 +74,26 @@ function unitRgb(images: readonly ShapeImage[]): Tensor {
 }
 
 function buildModels(): { full: LayersModel; train: LayersModel } {
-  const conv = (filters: number, name: string, seed: number) =>
+  const conv = (filters: number, name: string, seed: number, activation: 'relu' | 'linear') =>
     tf.layers.conv2d({
       filters,
       kernelSize: 3,
       padding: 'same',
-      activation: 'relu',
+      activation,
+      useBias: activation === 'relu',
       name,
       kernelInitializer: tf.initializers.heNormal({ seed }),
     });
   const trunk = [
-    conv(16, 'conv1', INIT_SEED),
+    conv(16, 'conv1', INIT_SEED, 'linear'),
+    tf.layers.batchNormalization({ name: 'bn1' }),
+    tf.layers.activation({ activation: 'relu', name: 'relu1' }),
     tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-    conv(32, 'conv2', INIT_SEED + 1),
+    conv(32, 'conv2', INIT_SEED + 1, 'linear'),
+    tf.layers.batchNormalization({ name: 'bn2' }),
+    tf.layers.activation({ activation: 'relu', name: 'relu2' }),
     tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
-    conv(64, 'last_conv', INIT_SEED + 2),
+    conv(64, 'last_conv', INIT_SEED + 2, 'relu'),
     tf.layers.globalAveragePooling2d({ name: 'gap' }),
     tf.layers.dense({
       units: SHAPE_CLASSES.length,
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
       const bx = new Float32Array(batch.length * pixels);
       batch.forEach((k, n) => bx.set(xs.subarray(k * pixels, (k + 1) * pixels), n * pixels));
       const x = tf.tensor4d(bx, [batch.length, POOLED, POOLED, 3]);
-      const y = tf.oneHot(tf.tensor1d(batch.map((k) => labels[k] as number), 'int32'), SHAPE_CLASSES.length);
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.map((k) => labels[k] as number), 'int32'), SHAPE_CLASSES.length));
       const [loss, acc] = (await train.trainOnBatch(x, y)) as number[];
       tf.dispose([x, y]);
       lossSum += loss as number;

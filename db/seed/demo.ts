@@ -59,9 +59,15 @@ export async function seedDemo(
       return { img, name: demoImageName(img, i), sha256: await putBlob(options.dataDir, png), bytes: png.byteLength };
     }),
   );
-  const card = JSON.parse(
-    await fs.readFile(path.join(options.publicDir, 'models', 'demo-shapes', 'gazebench.json'), 'utf8'),
-  ) as ModelCard;
+  const cardPath = path.join(options.publicDir, 'models', 'demo-shapes', 'gazebench.json');
+  const card = await fs
+    .readFile(cardPath, 'utf8')
+    .then((text) => JSON.parse(text) as ModelCard)
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      log(`demo model not found at ${cardPath} (run npm run demo:train); seeding without it`);
+      return undefined;
+    });
 
   return handle.withAdvisoryLock(SEED_LOCK_KEY, () =>
     handle.db.transaction(async (tx) => {
@@ -95,7 +101,7 @@ export async function seedDemo(
         )
         .returning({ id: images.id });
 
-      await tx.insert(models).values({
+      if (card) await tx.insert(models).values({
         slug: DEMO_MODEL_SLUG,
         name: card.name ?? 'Demo shapes CNN',
         architecture: card.architecture ?? '',

@@ -17,8 +17,9 @@
  *   arms of half-length 0.95R and half-width 0.32R. Rotation ±15°.
  * - Coverage is 4×4 supersampled on edge pixels (anti-aliased edges); `mask` is 1 where the
  *   coverage is ≥ 1/2 and `bbox` is the tight inclusive box of the mask.
- * - The object colour is at least MIN_CONTRAST (RGB Euclidean distance) from
- *   both background colours, so the shape is visible on any texture.
+ * - The two background colours differ by 50–120 (RGB Euclidean distance); the
+ *   object colour is at least MIN_CONTRAST = 140 from every mix of them, so
+ *   the shape stands out from any texture.
  * - A small uniform pixel noise (±PIXEL_NOISE) is added everywhere so that no
  *   region is perfectly flat.
  */
@@ -37,8 +38,14 @@ export type BackgroundKind = (typeof BACKGROUND_KINDS)[number];
 const MIN_DIAMETER = 40;
 const MAX_DIAMETER = 120;
 const MAX_ROTATION_RAD = (15 * Math.PI) / 180;
-/** Minimum RGB distance between object colour and each background colour (0–441). */
+/** Minimum RGB distance (0–441) between the object colour and every background colour. */
 const MIN_CONTRAST = 140;
+/**
+ * RGB distance range between the two background colours: enough for a
+ * visible texture, less than the object's contrast so that the object, not
+ * the texture, is the salient thing (as for a person looking at the image).
+ */
+const BACKGROUND_CONTRAST: [number, number] = [50, 120];
 const PIXEL_NOISE = 6;
 /** Supersampling factor per axis for edge coverage. */
 const SUPERSAMPLE = 4;
@@ -198,13 +205,37 @@ function insidePolygon(px: number, py: number, poly: ReadonlyArray<[number, numb
   return inside;
 }
 
+/** Distance from colour c to the segment c1–c2 (all background colours). */
+function distanceToSegment(c: Rgb, c1: Rgb, c2: Rgb): number {
+  const d = [0, 1, 2].map((k) => (c2[k] as number) - (c1[k] as number));
+  const len2 = d.reduce((acc, v) => acc + v * v, 0);
+  const dot = [0, 1, 2].reduce((acc, k) => acc + ((c[k] as number) - (c1[k] as number)) * (d[k] as number), 0);
+  const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, dot / len2));
+  return distance(c, [0, 1, 2].map((k) => (c1[k] as number) + t * (d[k] as number)) as Rgb);
+}
+
+/** A random colour at least MIN_CONTRAST from every background colour (else the farthest tried). */
 function pickObjectColour(rng: Random, c1: Rgb, c2: Rgb): Rgb {
+  let best: Rgb = [0, 0, 0];
+  let bestDistance = -1;
   for (let attempt = 0; attempt < 64; attempt++) {
     const c = randomColour(rng);
-    if (distance(c, c1) >= MIN_CONTRAST && distance(c, c2) >= MIN_CONTRAST) return c;
+    const d = distanceToSegment(c, c1, c2);
+    if (d >= MIN_CONTRAST) return c;
+    if (d > bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
-  // Fallback: the complement of the mean background colour (always far from it).
-  return [0, 1, 2].map((k) => ((c1[k] as number) + (c2[k] as number)) / 2 < 128 ? 255 : 0) as Rgb;
+  return best;
+}
+
+/** Second background colour: c1 moved by BACKGROUND_CONTRAST in a random direction. */
+function secondBackgroundColour(rng: Random, c1: Rgb): Rgb {
+  const direction = [rng.normal(), rng.normal(), rng.normal()];
+  const norm = Math.hypot(...direction) || 1;
+  const length = BACKGROUND_CONTRAST[0] + rng.next() * (BACKGROUND_CONTRAST[1] - BACKGROUND_CONTRAST[0]);
+  return direction.map((v, k) => Math.max(0, Math.min(255, Math.round((c1[k] as number) + (v / norm) * length)))) as Rgb;
 }
 
 /**
@@ -220,9 +251,7 @@ export function generateShapeImage(seed: number, index: number, label?: ShapeCla
 
   const background = BACKGROUND_KINDS[rng.int(BACKGROUND_KINDS.length)] as BackgroundKind;
   const c1 = randomColour(rng);
-  let c2 = randomColour(rng);
-  // Keep the two background colours apart so that the texture is visible.
-  for (let k = 0; k < 16 && distance(c1, c2) < 80; k++) c2 = randomColour(rng);
+  const c2 = secondBackgroundColour(rng, c1);
   const field = backgroundField(background, rng);
   const objectColour = pickObjectColour(rng, c1, c2);
 
