@@ -10,10 +10,16 @@
  * Model (input 224×224×3, preprocessing "unit" = RGB/255):
  *   AveragePooling2D 4×4 ('downsample', 56×56) → Conv2D 16 3×3 ReLU ('conv1')
  *   → MaxPool 2 → Conv2D 32 3×3 ReLU ('conv2') → MaxPool 2 → Conv2D 64 3×3
- *   ReLU ('last_conv', 14×14, the CAM target layer) → GlobalAveragePooling2D
- *   → Dense 5 softmax ('probs'). GAP right after last_conv makes it a CAM
- *   network in the sense of Zhou et al. 2016 (CVPR), "Learning Deep Features
- *   for Discriminative Localization".
+ *   ReLU ('last_conv', 14×14, the CAM target layer) → GlobalMaxPooling2D
+ *   ('global_max') → Dense 5 ('logits') → Softmax ('probs', the output).
+ * Global MAX pooling (Oquab et al. 2015, CVPR, "Is object localization for
+ * free?") rather than the average of CAM (Zhou et al. 2016, CVPR): the
+ * objects cover 3–25 % of the 14×14 map and with GAP their evidence is
+ * diluted by the background — GAP variants (with and without batch norm,
+ * wider, a 7×7 last_conv) stayed at chance after 6 epochs, GMP reached 87 %
+ * in the same budget. Grad-CAM on this net is the CAM map Σk w_k^c A_k
+ * (up to scale), since the class score's gradient reaches each channel only
+ * at its maximum.
  *
  * The average pooling has no weights, so training applies the same layer
  * objects to inputs pooled once in JS (exactly the 4×4 mean of x/255): this
@@ -31,10 +37,10 @@ import { fileSystemHandler } from '@/lib/models/fs-io';
 import { initTfNode } from '@/lib/models/tf-node';
 
 const TRAIN_SEED = 1;
-const TRAIN_IMAGES = 3000;
-const EPOCHS = 14;
+const TRAIN_IMAGES = 4000;
+const EPOCHS = 12;
 /** Epoch from which the learning rate drops to LATE_LEARNING_RATE. */
-const DECAY_EPOCH = 10;
+const DECAY_EPOCH = 9;
 const BATCH_SIZE = 32;
 const LEARNING_RATE = 2e-3;
 const LATE_LEARNING_RATE = 3e-4;
@@ -74,33 +80,29 @@ function unitRgb(images: readonly ShapeImage[]): Tensor {
 }
 
 function buildModels(): { full: LayersModel; train: LayersModel } {
-  const conv = (filters: number, name: string, seed: number, activation: 'relu' | 'linear') =>
+  const conv = (filters: number, name: string, seed: number) =>
     tf.layers.conv2d({
       filters,
       kernelSize: 3,
       padding: 'same',
-      activation,
-      useBias: activation === 'relu',
+      activation: 'relu',
       name,
       kernelInitializer: tf.initializers.heNormal({ seed }),
     });
   const trunk = [
-    conv(16, 'conv1', INIT_SEED, 'linear'),
-    tf.layers.batchNormalization({ name: 'bn1' }),
-    tf.layers.activation({ activation: 'relu', name: 'relu1' }),
+    conv(16, 'conv1', INIT_SEED),
     tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-    conv(32, 'conv2', INIT_SEED + 1, 'linear'),
-    tf.layers.batchNormalization({ name: 'bn2' }),
-    tf.layers.activation({ activation: 'relu', name: 'relu2' }),
+    conv(32, 'conv2', INIT_SEED + 1),
     tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
-    conv(64, 'last_conv', INIT_SEED + 2, 'relu'),
-    tf.layers.globalAveragePooling2d({ name: 'gap' }),
+    conv(64, 'last_conv', INIT_SEED + 2),
+    tf.layers.globalMaxPooling2d({ name: 'global_max' }),
     tf.layers.dense({
       units: SHAPE_CLASSES.length,
-      activation: 'softmax',
-      name: 'probs',
+      name: 'logits',
       kernelInitializer: tf.initializers.glorotUniform({ seed: INIT_SEED + 3 }),
     }),
+    // A layer of its own so that explainers can target the logit or the probability.
+    tf.layers.activation({ activation: 'softmax', name: 'probs' }),
   ];
   const apply = (input: SymbolicTensor) => trunk.reduce((x, layer) => layer.apply(x) as SymbolicTensor, input);
   const fullInput = tf.input({ shape: [SHAPE_SIZE, SHAPE_SIZE, 3], name: 'image' });
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
   const index = Array.from({ length: TRAIN_IMAGES }, (_, i) => i);
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     if (epoch === DECAY_EPOCH) {
+      train.optimizer.dispose();
       train.compile({ optimizer: tf.train.adam(LATE_LEARNING_RATE), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     }
     for (let i = index.length - 1; i > 0; i--) {
@@ -183,8 +186,9 @@ async function main(): Promise<void> {
     preprocessing: 'unit',
     inputSize: [SHAPE_SIZE, SHAPE_SIZE],
     targetLayer: 'last_conv',
+    logitsLayer: 'logits',
     architecture:
-      'AveragePooling2D 4 → Conv2D 16 3×3 ReLU → MaxPool 2 → Conv2D 32 3×3 ReLU → MaxPool 2 → Conv2D 64 3×3 ReLU (last_conv, 14×14) → GlobalAveragePooling2D → Dense 5 softmax',
+      'AveragePooling2D 4 → Conv2D 16 3×3 ReLU → MaxPool 2 → Conv2D 32 3×3 ReLU → MaxPool 2 → Conv2D 64 3×3 ReLU (last_conv, 14×14) → GlobalMaxPooling2D → Dense 5 (logits) → Softmax (probs)',
     trainingData: `${TRAIN_IMAGES} generated shape images (lib/demo/shapes.ts, seed ${TRAIN_SEED}), ${EPOCHS} epochs, Adam ${LEARNING_RATE} then ${LATE_LEARNING_RATE} from epoch ${DECAY_EPOCH}, batch ${BATCH_SIZE}; held-out set: the 80 demo images (seed ${DEMO_DATASET_SEED})`,
     heldOutAccuracy: result.accuracy,
     heldOutPerClassAccuracy: result.perClass,

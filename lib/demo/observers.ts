@@ -21,8 +21,9 @@
  *    IJCAI; Semmelmann & Weigelt 2018, Behav. Res. Methods), and σs² takes
  *    SYSTEMATIC_VARIANCE_SHARE (40 %) of σ². At 4°: σs ≈ 2.0°, σn ≈ 2.5°.
  * 3. Timing: durations from a gamma distribution (shape 4), rescaled so that
- *    durations plus SACCADE_MS gaps fill VIEWING_MS (3 s), then clamped to
- *    150–600 ms; startMs accumulates duration + gap.
+ *    durations plus SACCADE_MS (40 ms) gaps fill VIEWING_MS (3 s), clamped to
+ *    150–600 ms (so with few or many fixations the total is only about 3 s);
+ *    startMs accumulates duration + gap, integer milliseconds.
  * 4. A fixation whose measured position falls outside the image is DROPPED
  *    (as a real pipeline drops off-image gaze); its time still passes, so
  *    an observer may return fewer fixations than drawn.
@@ -170,6 +171,30 @@ function gammaSample(rng: Random, shape: number): number {
   return sum;
 }
 
+/**
+ * Scales gamma draws so that durations plus saccade gaps fill VIEWING_MS,
+ * clamped to [MIN_DURATION_MS, MAX_DURATION_MS]; what clamping takes off or
+ * adds is redistributed over the unclamped fixations (a few rounds suffice).
+ */
+function fixationDurations(raw: number[]): number[] {
+  const budget = Math.max(0, VIEWING_MS - raw.length * SACCADE_MS);
+  const out = raw.slice();
+  const fixed = new Array<boolean>(raw.length).fill(false);
+  for (let round = 0; round < 4; round++) {
+    const fixedSum = out.reduce((a, v, i) => a + (fixed[i] ? v : 0), 0);
+    const freeRaw = raw.reduce((a, v, i) => a + (fixed[i] ? 0 : v), 0);
+    if (freeRaw === 0) break;
+    const scale = Math.max(0, budget - fixedSum) / freeRaw;
+    for (let i = 0; i < raw.length; i++) {
+      if (fixed[i]) continue;
+      const v = (raw[i] as number) * scale;
+      out[i] = Math.min(MAX_DURATION_MS, Math.max(MIN_DURATION_MS, v));
+      if (out[i] !== v) fixed[i] = true;
+    }
+  }
+  return out.map(Math.round);
+}
+
 /** Like simulateObservers, with true targets, offsets and dropped fixations. */
 export function simulateObserversDetailed(image: ObserverImage, options: SimulateOptions): DetailedObserver[] {
   checkOptions(image, options);
@@ -186,13 +211,11 @@ export function simulateObserversDetailed(image: ObserverImage, options: Simulat
     const offsetRng = createRandom(mixSeed(options.observerSeed ?? options.seed, observer));
     const offsetDeg = { x: offsetRng.normal() * sigmaSystematic, y: offsetRng.normal() * sigmaSystematic };
     const count = lo + rng.int(hi - lo + 1);
-    const raw = Array.from({ length: count }, () => gammaSample(rng, GAMMA_SHAPE));
-    const rawSum = raw.reduce((a, b) => a + b, 0);
-    const budget = Math.max(0, VIEWING_MS - count * SACCADE_MS);
+    const durations = fixationDurations(Array.from({ length: count }, () => gammaSample(rng, GAMMA_SHAPE)));
     let clock = 0;
     const fixations: DetailedFixation[] = [];
     for (let k = 0; k < count; k++) {
-      const durationMs = Math.round(Math.min(MAX_DURATION_MS, Math.max(MIN_DURATION_MS, ((raw[k] as number) / rawSum) * budget)));
+      const durationMs = durations[k] as number;
       const onObject = rng.next() < OBJECT_SHARE;
       let target: { x: number; y: number };
       if (!onObject) {

@@ -8,15 +8,19 @@
  * explanation is known: the object's pixel mask is returned with the image.
  *
  * Conventions:
- * - Everything is derived from `createRandom(mix(seed, index))` (lib/random.ts),
- *   integer and float arithmetic only, so the same (seed, index, label) gives
- *   byte-identical images on every machine and in the browser.
+ * - Everything is derived from `createRandom(mixSeed(seed, index))`
+ *   (lib/random.ts); no clock, no Math.random. The same (seed, index, label)
+ *   gives byte-identical images in every V8 run (Node, Chromium). Math.sin,
+ *   exp and log are not required to be correctly rounded by ECMAScript, so
+ *   another engine might round a rare pixel differently.
  * - `radius` is the nominal size R (object "diameter" 2R in 40–120 px). Each
  *   class is scaled to a similar visual extent: circle radius R, square
  *   half-side 0.8R, triangle and star circumradius R (star inner 0.45R), cross
- *   arms of half-length 0.95R and half-width 0.32R. Rotation ±15°.
- * - Coverage is 4×4 supersampled on edge pixels (anti-aliased edges); `mask` is 1 where the
- *   coverage is ≥ 1/2 and `bbox` is the tight inclusive box of the mask.
+ *   arms of half-length 0.95R and half-width 0.32R. Rotation ±15° about
+ *   `center`: the centroid, except for the triangle, whose unrotated box is
+ *   centred there (0.25R above its centroid, still well inside it).
+ * - Coverage is 4×4 supersampled on edge pixels (anti-aliased edges); `mask`
+ *   is 1 where the coverage is ≥ 1/2; `bbox` is the tight inclusive box of it.
  * - The two background colours differ by 50–120 (RGB Euclidean distance); the
  *   object colour is at least MIN_CONTRAST = 140 from every mix of them, so
  *   the shape stands out from any texture.

@@ -146,12 +146,12 @@ export async function evaluateWithoutGroundTruth(input: EvaluateInput): Promise<
     // insertionDeletion scores the deletion curve first, then the insertion curve.
     const onProgress = (done: number): void => report(done <= plan.deletion ? 'deletion' : 'insertion')(done);
     const both = await insertionDeletion(modelImage, saliency, scoreBatch, { ...options, onProgress });
-    result.deletion = asCurve(both.deletion);
     result.insertion = asCurve(both.insertion);
-  } else if (wanted.has('deletion')) {
-    result.deletion = asCurve(await deletionCurve(modelImage, saliency, scoreBatch, { ...options, onProgress: report('deletion') }));
+    result.deletion = asCurve(both.deletion);
   } else if (wanted.has('insertion')) {
     result.insertion = asCurve(await insertionCurve(modelImage, saliency, scoreBatch, { ...options, onProgress: report('insertion') }));
+  } else if (wanted.has('deletion')) {
+    result.deletion = asCurve(await deletionCurve(modelImage, saliency, scoreBatch, { ...options, onProgress: report('deletion') }));
   }
   base += plan.deletion + plan.insertion;
   if (wanted.has('road')) {

@@ -113,7 +113,9 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
       const modelJson = await readModelJson(modelFile);
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const buffers = await loadShards(folder, manifest, modelFile);
-        return [tf.io.getWeightSpecs(manifest), buffers];
+        // Joined here: TF.js 4.22's CompositeArrayBuffer assumes every shard
+        // but the last has the first shard's size and misreads other splits.
+        return [tf.io.getWeightSpecs(manifest), tf.io.CompositeArrayBuffer.join(buffers)];
       });
     },
     save: (artifacts) => save(folder, artifacts),

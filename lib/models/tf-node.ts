@@ -1,7 +1,7 @@
 /**
- * TF.js set-up for Node (server, worker, scripts, tests). TF.js is imported
- * only here and in lib/explainers; everything else receives `tf` from
- * `initTfNode()`.
+ * TF.js set-up for Node (server, worker, scripts, tests): call
+ * `initTfNode()` once and use the `tf` it returns. (TF.js is imported only in
+ * lib/models and lib/explainers.)
  *
  * Backends: 'wasm' (tfjs-backend-wasm, XNNPACK; the default) or 'cpu' (pure
  * JS, slow). The WASM binaries are loaded from the installed package's dist/
@@ -11,16 +11,16 @@
  * kernel, and the pure-JS CPU backend needs ~1.4 s per 224-px image for the
  * demo CNN's backward pass. Selecting 'wasm' therefore registers both
  * convolution gradients as compositions of WASM kernels (XNNPACK Conv2D,
- * Transpose, PadV2, Reverse), the identities TensorFlow itself uses for
- * stride 1 (Dumoulin & Visin 2016, "A guide to convolution arithmetic"):
+ * Transpose, PadV2, Slice, Reverse), by the standard identities (Dumoulin &
+ * Visin 2016, "A guide to convolution arithmetic for deep learning"):
  *   dW = conv(pad(x) with batch as channels, dy as a filter dilated by the
  *        stride)                                                  (valid)
  *   dx = conv(dy, W rotated 180° with in/out channels swapped)    (full, stride 1)
  * A strided input gradient falls back to the package's own
- * Conv2DBackpropInput. (Its Conv3DBackpropFilterV2 with depth 1 was tried as
- * a filter fallback and disagrees with the CPU backend for stride 2, so it is
- * not used.) Checked against the CPU backend in tf-node.test.ts; training the
- * demo CNN is ~190× faster than on 'cpu'.
+ * Conv2DBackpropInput. (The package's Conv3DBackpropFilterV2 with depth 1
+ * is no substitute: it disagrees with the CPU backend for stride 2.) Checked
+ * against the CPU backend in tf-node.test.ts; a training step of the demo
+ * CNN is ~190× faster than on 'cpu' (7 ms instead of 1.4 s per image).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -74,7 +74,7 @@ describe(`foundation on ${driver}`, () => {
     expect(new Set(sessions.map((s) => s.modality))).toEqual(new Set(['simulated']));
   });
 
-  it.skipIf(!fs.existsSync(path.join(publicDir, 'models/demo-shapes/gazebench.json')))('registers the committed demo model', async () => {
+  it('registers the committed demo model', async () => {
     const [model] = await handle.db.select().from(models);
     expect(model?.isDemo).toBe(true);
     expect(model?.labels).toHaveLength(5);
