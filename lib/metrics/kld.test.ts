@@ -1,21 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { grid, reference } from '@/tests/fixtures/reference';
 import { MATLAB_EPS, PYSALIENCY_KLD_EPS, kld, kldMit } from './kld';
 import type { Grid } from './types';
 
-interface RefCase {
-  name: string;
-  saliency: { width: number; height: number; data: number[] };
-  density: { width: number; height: number; data: number[] };
-  expected: Record<string, number>;
-}
 // Reference values: pysaliency metrics.MIT_KLDiv(saliency, density) (tests/fixtures/reference-metrics.README.md).
-const reference = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../tests/fixtures/reference-metrics.json', import.meta.url)), 'utf8'),
-) as { cases: RefCase[] };
-const grid = (g: RefCase['saliency']): Grid => ({ width: g.width, height: g.height, data: Float64Array.from(g.data) });
 const row = (values: number[]): Grid => ({ width: values.length, height: 1, data: Float64Array.from(values) });
 
 /** Σ q·log(eps + q/(p + eps)) on already-normalised distributions. */

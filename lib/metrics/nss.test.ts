@@ -1,22 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { grid, points, reference } from '@/tests/fixtures/reference';
 import { nss, nssMit } from './nss';
 import type { Grid, Point } from './types';
 
-interface RefCase {
-  name: string;
-  saliency: { width: number; height: number; data: number[] };
-  fixations: [number, number][];
-  expected: Record<string, number>;
-}
 // Reference values: pysaliency metrics.NSS (tests/fixtures/reference-metrics.README.md).
-const reference = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../tests/fixtures/reference-metrics.json', import.meta.url)), 'utf8'),
-) as { cases: RefCase[] };
-const grid = (g: RefCase['saliency']): Grid => ({ width: g.width, height: g.height, data: Float64Array.from(g.data) });
-const points = (f: [number, number][]): Point[] => f.map(([x, y]) => ({ x, y }));
 
 const map2x2: Grid = { width: 2, height: 2, data: Float64Array.from([0, 0, 0, 4]) };
 

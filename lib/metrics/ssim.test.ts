@@ -1,24 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { grid, reference } from '@/tests/fixtures/reference';
 import { gaussianKernel1d } from '../imaging/gaussian';
 import { ssim, ssimDetailed, ssimGaussian } from './ssim';
 import type { Grid } from './types';
 
-interface RefCase {
-  name: string;
-  saliency: { width: number; height: number; data: number[] };
-  density: { width: number; height: number; data: number[] };
-  expected: Record<string, number>;
-}
 // Reference values: scikit-image 0.19 structural_similarity on min-max scaled maps, data_range=1;
 // ssimGaussian with gaussian_weights=True, sigma=1.5, use_sample_covariance=False
 // (tests/fixtures/reference-metrics.README.md).
-const reference = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../tests/fixtures/reference-metrics.json', import.meta.url)), 'utf8'),
-) as { cases: RefCase[] };
-const grid = (g: RefCase['saliency']): Grid => ({ width: g.width, height: g.height, data: Float64Array.from(g.data) });
 
 /** Window-by-window SSIM mean (no running sums, no separability), Wang et al. 2004 eq. 13. */
 function naiveSsim(a: Grid, b: Grid, gaussian: boolean): number {
