@@ -219,6 +219,6 @@ describe('gazebench evaluate: bad input → exit 2, a one-line reason, nothing w
     await expectRejected(['--model', modelDir, '--image', path.join(work, 'missing.png'), '--saliency', mapFile], /missing\.png: cannot read/);
     const text = path.join(work, 'notes.png');
     await writeFile(text, 'not an image at all');
-    await expectRejected(['--model', modelDir, '--image', text, '--saliency', mapFile], /notes\.png: not a supported image \(supported formats: PNG, JPEG\)/);
+    await expectRejected(['--model', modelDir, '--image', text, '--saliency', mapFile], /notes\.png: not a supported image \(supported formats: PNG, JPEG, WebP\)/);
   });
 });

@@ -1,15 +1,16 @@
 /**
- * Reads an image file from disk as RGBA bytes, for the CLI and server-side checks.
+ * Reads an image file from disk (or bytes) as RGBA, for the CLI, the explainers and server-side checks.
  *
  * The format is recognised from the file's first bytes, not its name. PNG is decoded with pngjs
  * (lib/io/png.ts; 16-bit channels are scaled to 8 bits, grey and palette images expanded to RGBA).
- * JPEG is decoded with `sharp` when it is installed (it comes with Next.js as an optional
- * dependency; no pure-JS JPEG decoder is installed here); EXIF orientation is not applied, as
- * PIL's `Image.open` does not apply it either. Anything else is refused with the list of
- * supported formats.
+ * JPEG and WebP are decoded with `sharp` (a declared dependency; prebuilt libvips binaries).
+ * EXIF orientation is not applied, as PIL's `Image.open` does not apply it either. Images above
+ * MAX_IMAGE_PIXELS are refused before their pixels are decoded (decompression bombs). Anything
+ * else is refused with the list of supported formats.
  */
 import { readFile } from 'node:fs/promises';
-import { decodePng } from './png';
+import sharp from 'sharp';
+import { decodePng, readPngSize } from './png';
 
 export interface DecodedImage {
   readonly width: number;
@@ -18,7 +19,10 @@ export interface DecodedImage {
   readonly rgba: Uint8Array;
 }
 
-export const SUPPORTED_IMAGE_FORMATS = 'PNG, JPEG';
+export const SUPPORTED_IMAGE_FORMATS = 'PNG, JPEG, WebP';
+
+/** Largest image accepted, in pixels (≈ 40 megapixels, e.g. 8000×5000). */
+export const MAX_IMAGE_PIXELS = 40_000_000;
 
 /** An image file that cannot be read or decoded; the message names the file. */
 export class ImageFileError extends Error {
@@ -30,48 +34,47 @@ export class ImageFileError extends Error {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
+const RIFF = [0x52, 0x49, 0x46, 0x46];
+const WEBP = [0x57, 0x45, 0x42, 0x50];
 
-function startsWith(bytes: Uint8Array, signature: readonly number[]): boolean {
-  return bytes.length >= signature.length && signature.every((b, i) => bytes[i] === b);
+function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
+  return bytes.length >= offset + signature.length && signature.every((b, i) => bytes[offset + i] === b);
 }
 
-/** The part of sharp's API used here, so that sharp stays an optional run-time dependency. */
-interface SharpLike {
-  ensureAlpha(): SharpLike;
-  raw(): SharpLike;
-  toBuffer(options: { resolveWithObject: true }): Promise<{ data: Uint8Array; info: { width: number; height: number; channels: number } }>;
+/** The image format of `bytes` from its signature, or null. */
+export function sniffImageFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'webp' | null {
+  if (startsWith(bytes, PNG_SIGNATURE)) return 'png';
+  if (startsWith(bytes, JPEG_SIGNATURE)) return 'jpeg';
+  if (startsWith(bytes, RIFF) && startsWith(bytes, WEBP, 8)) return 'webp';
+  return null;
 }
 
-/** sharp's factory, or why it cannot be loaded. */
-async function loadSharp(): Promise<((input: Uint8Array) => SharpLike) | string> {
-  const name = 'sharp';
-  try {
-    const mod = (await import(name)) as { default?: unknown };
-    return typeof mod.default === 'function' ? (mod.default as (input: Uint8Array) => SharpLike) : 'unexpected module shape';
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+function checkPixelCount(name: string, width: number, height: number): void {
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new ImageFileError(`${name}: image is ${width}x${height} = ${width * height} pixels, more than the limit of ${MAX_IMAGE_PIXELS}`);
   }
 }
 
-async function decodeJpeg(file: string, bytes: Uint8Array): Promise<DecodedImage> {
-  const sharp = await loadSharp();
-  if (typeof sharp === 'string') {
-    throw new ImageFileError(`${file}: JPEG needs the optional 'sharp' package, which cannot be loaded here (${sharp}); convert the image to PNG`);
-  }
-  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 4) throw new ImageFileError(`${file}: JPEG decoded to ${info.channels} channels, expected RGBA`);
+async function decodeWithSharp(name: string, bytes: Uint8Array): Promise<DecodedImage> {
+  const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  checkPixelCount(name, meta.width ?? 0, meta.height ?? 0);
+  const { data, info } = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new ImageFileError(`${name}: decoded to ${info.channels} channels, expected RGBA`);
   return { width: info.width, height: info.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-/** Decodes PNG or JPEG bytes; `name` is used in error messages. */
+/** Decodes PNG, JPEG or WebP bytes; `name` is used in error messages. */
 export async function decodeImage(bytes: Uint8Array, name: string): Promise<DecodedImage> {
   let image: DecodedImage;
   try {
-    if (startsWith(bytes, PNG_SIGNATURE)) {
+    const format = sniffImageFormat(bytes);
+    if (format === 'png') {
+      const size = readPngSize(bytes);
+      checkPixelCount(name, size.width, size.height);
       const png = decodePng(bytes);
       image = { width: png.width, height: png.height, rgba: png.data };
-    } else if (startsWith(bytes, JPEG_SIGNATURE)) {
-      image = await decodeJpeg(name, bytes);
+    } else if (format === 'jpeg' || format === 'webp') {
+      image = await decodeWithSharp(name, bytes);
     } else {
       throw new ImageFileError(`${name}: not a supported image (supported formats: ${SUPPORTED_IMAGE_FORMATS})`);
     }

@@ -35,3 +35,10 @@ export function decodePngGray(bytes: Uint8Array): { width: number; height: numbe
   for (let i = 0; i < width * height; i++) out[i] = src[i * channels] ?? 0;
   return { width, height, data: out };
 }
+
+/** Width and height from a PNG's IHDR chunk, without decoding pixels (to refuse huge images early). */
+export function readPngSize(bytes: Uint8Array): { width: number; height: number } {
+  if (bytes.length < 24) throw new Error('PNG is truncated before its IHDR chunk');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
