@@ -6,10 +6,10 @@
  * median of the contributing sessions' values, so one outlier session cannot
  * blur or sharpen everyone's map.
  */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { densityMap } from '@/lib/imaging/density-map';
 import type { Db } from '../client';
-import { densityMaps, fixations, gazeSessions, images, type Modality } from '../schema';
+import { densityMaps, fixations, gazeSessions, images, trials, type Modality } from '../schema';
 
 export const ACCEPTED_STATUSES = ['accepted'] as const;
 
@@ -22,10 +22,12 @@ export async function fixationsForImage(db: Db, imageId: string, modality: Modal
       durationMs: fixations.durationMs,
       sessionId: fixations.sessionId,
       observerLabel: gazeSessions.observerLabel,
-      pixelsPerDegree: gazeSessions.pixelsPerDegree,
+      /** Image pixels per degree: the trial's (study sessions), else the session's (imported, simulated). */
+      pixelsPerDegree: sql<number | null>`coalesce(${trials.pixelsPerDegree}, ${gazeSessions.pixelsPerDegree})`.mapWith(Number),
     })
     .from(fixations)
     .innerJoin(gazeSessions, eq(fixations.sessionId, gazeSessions.id))
+    .leftJoin(trials, eq(fixations.trialId, trials.id))
     .where(
       and(
         eq(fixations.imageId, imageId),
@@ -81,7 +83,9 @@ export async function recomputeDensityMap(db: Db, imageId: string, modality: Mod
     (f) => f.x >= 0 && f.y >= 0 && f.x < image.width && f.y < image.height,
   );
   if (fx.length === 0) return null;
-  const ppd = median([...new Map(fx.map((f) => [f.sessionId, f.pixelsPerDegree])).values()]);
+  const known = fx.filter((f) => f.pixelsPerDegree !== null && Number.isFinite(f.pixelsPerDegree) && f.pixelsPerDegree > 0);
+  if (known.length === 0) throw new Error(`ground truth: image ${imageId} has ${modality} fixations but no pixels-per-degree for any of them`);
+  const ppd = median([...new Map(known.map((f) => [f.sessionId, f.pixelsPerDegree as number])).values()]);
   const grid = densityMap(fx, image.width, image.height, ppd);
   const latest = await db
     .select({ version: densityMaps.version })

@@ -1,4 +1,5 @@
 import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts';
 import { visibilityEnum } from './common';
 
 export const datasets = pgTable('datasets', {
@@ -8,7 +9,7 @@ export const datasets = pgTable('datasets', {
   description: text('description').notNull().default(''),
   visibility: visibilityEnum('visibility').notNull().default('private'),
   /** null = owned by the platform (demo content). */
-  ownerId: uuid('owner_id'),
+  ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
   isDemo: boolean('is_demo').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

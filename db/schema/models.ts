@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts';
 
 export const models = pgTable('models', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -17,7 +18,7 @@ export const models = pgTable('models', {
   inputHeight: integer('input_height').notNull(),
   targetLayer: text('target_layer'),
   heldOutAccuracy: real('held_out_accuracy'),
-  ownerId: uuid('owner_id'),
+  ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
   isDemo: boolean('is_demo').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,0 +1,85 @@
+import { bigserial, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts';
+import { bytea } from './common';
+import { datasets, images } from './datasets';
+import { densityMaps } from './gaze';
+import { models } from './models';
+
+export const runStatusEnum = pgEnum('run_status', ['pending', 'running', 'complete', 'failed']);
+
+/** A run = model × explainer (+ parameters) × dataset; its maps arrive per image. */
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    datasetId: uuid('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    modelId: uuid('model_id')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    explainer: text('explainer').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    /** 'logit' | 'probability', and the class rule ('predicted' or 'label'). */
+    target: jsonb('target').$type<Record<string, unknown>>().notNull(),
+    name: text('name').notNull(),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
+    status: runStatusEnum('status').notNull().default('pending'),
+    /** Where maps come from: 'browser', 'api', 'cli', 'server'. */
+    source: text('source').notNull().default('api'),
+    /** Also compute insertion/deletion (and ROAD) with the stored model on the server. */
+    evaluateWithoutGroundTruth: jsonb('evaluate_without_ground_truth').$type<string[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('runs_dataset_idx').on(t.datasetId)],
+);
+
+/** One explanation map per (run, image), float32 little-endian row-major at the stored size. */
+export const saliencyMaps = pgTable(
+  'saliency_maps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    imageId: uuid('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    data: bytea('data').notNull(),
+    /** Class the map explains and the model's score for it, when known. */
+    classIndex: integer('class_index'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('saliency_maps_run_image_uq').on(t.runId, t.imageId)],
+);
+
+/**
+ * One metric value per (run, image, metric, ground-truth map version). Metrics that need no ground
+ * truth (insertion, deletion, ROAD, ADIC) have a null density map; the unique key treats nulls as
+ * equal so that every score is stored exactly once. Never NaN: a metric that cannot be computed is
+ * not stored (the job records why).
+ */
+export const scores = pgTable(
+  'scores',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    imageId: uuid('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    metric: text('metric').notNull(),
+    densityMapId: uuid('density_map_id').references(() => densityMaps.id, { onDelete: 'cascade' }),
+    value: doublePrecision('value').notNull(),
+    /** Curves (insertion/deletion), class index, parameters. */
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('scores_run_image_metric_gt_uq').on(t.runId, t.imageId, t.metric, t.densityMapId).nullsNotDistinct(),
+    index('scores_run_idx').on(t.runId),
+  ],
+);
