@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: { alias: { '@/': root } },
   test: {
+    setupFiles: ['tests/setup/fast-check.ts'],
     projects: [
       {
         extends: true,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../random';
-import { emd, emdDistributions, emdGridSize, solveTransport } from './emd';
+import { emd, emdDistributions, emdGridSize } from './emd';
+import { solveTransport } from './transport-simplex';
 import type { Grid, Point } from './types';
 
 const row = (values: number[]): Grid => ({ width: values.length, height: 1, data: Float64Array.from(values) });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ModelImage, ScoreBatch } from './insertion-deletion';
-import { noisyLinearImpute, road } from './road';
+import { road } from './road';
+import { noisyLinearImpute } from './road-imputation';
 import type { Grid } from './types';
 import { createRandom } from '../random';
 
