@@ -19,6 +19,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/#datasets" className="text-sm text-stone-600 hover:text-stone-900">
               Datasets
             </Link>
+            <Link href="/explain" className="text-sm text-stone-600 hover:text-stone-900">
+              Explain
+            </Link>
           </nav>
         </header>
         <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>

@@ -17,6 +17,12 @@ export default async function HomePage() {
           fixation density maps, measures how much observers agree with each other, and scores every explanation
           against that ground truth (PCC, SSIM, NSS, AUC, SIM, KLD, IG, EMD) and without it (insertion, deletion).
         </p>
+        <p className="text-stone-700">
+          <Link href="/explain" className="font-medium text-blue-700 hover:underline">
+            Open the explanation playground
+          </Link>{' '}
+          to compute saliency maps for the demo model or your own TF.js model, in your browser.
+        </p>
       </section>
 
       <section id="datasets" aria-labelledby="datasets-heading" className="space-y-4">

@@ -4,7 +4,8 @@
  * `npm start` semantics on a throwaway DATA_DIR and a free port, runs the
  * Playwright suite in system Chromium (CHROMIUM_PATH, default
  * /usr/bin/chromium), and stops the server. A missing Chromium is a failure
- * with install instructions, never a silent skip.
+ * with install instructions, never a silent skip. Extra arguments go to
+ * Playwright: `npm run test:e2e -- e2e/explain.spec.ts` runs one file.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyPublicAssets } from './copy-public-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -49,6 +51,8 @@ async function waitForHealth(url, server, timeoutMs) {
   throw new Error(`server did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
+// The browser loads TF.js wasm and MediaPipe from public/ (git-ignored); a fresh clone needs the copy.
+copyPublicAssets(root);
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-e2e-'));
 const baseUrl = `http://127.0.0.1:${port}`;

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '@/lib/config';
 import { BootError, bootDatabase, ensureWritableDir } from '@/lib/server/boot';
 import { buildIsCurrent, writeBuildStamp } from '@/lib/server/build-stamp';
 import { startWorker } from '@/lib/jobs/worker';
+import { copyPublicAssets } from './copy-public-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => console.log(`[gazebench] ${line}`);
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
 
   process.env.DATA_DIR = config.dataDir;
   const handle = await bootDatabase(config, { root, seed: true, log });
+  // public/tfjs-wasm and public/mediapipe (git-ignored) must exist before the server starts.
+  const assets = copyPublicAssets(root);
+  if (assets.copied > 0) log(`copied ${assets.copied} browser assets into public/`);
   if (!buildIsCurrent(root)) {
     log('building the site (next build) …');
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {

@@ -25,6 +25,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   score: { summary: 'score saliency maps against gaze ground truth (bundle or single pair)', load: () => import('./score') },
   'verify-metrics': { summary: 'recompute a reference bundle and compare with its expected values', load: () => import('./verify-metrics') },
   evaluate: { summary: 'insertion, deletion, ROAD and ADIC of a saliency map for a TF.js model (no ground truth)', load: () => import('./evaluate') },
+  explain: { summary: 'saliency maps of a TF.js model for images (Grad-CAM, FEM, RISE, LIME, …) as JSON, NPY, PNG', load: () => import('./explain') },
+  sanity: { summary: 'model-randomisation sanity check of explanation methods (Adebayo et al. 2018)', load: () => import('./sanity') },
 };
 
 /** Thrown by commands for a usage problem (bad flag combination, unknown metric name). */

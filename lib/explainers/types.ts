@@ -17,7 +17,7 @@
  * - `signal` aborts between batches with an `AbortError` (DOMException name 'AbortError').
  */
 import type { Grid } from '@/lib/metrics/types';
-import type { ModelBundle, ModelOutput } from '@/lib/models/bundle';
+import type { ModelBundle, ModelOutput } from '@/lib/models/bundle-core';
 
 export interface RgbaImage {
   readonly width: number;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Grid } from '../metrics/types';
-import { checkShapes, checkStatsFinite, isConstant, normalizeMinMax, normalizeSum, normalizeZScore, pairStats, toDensity } from './normalize';
+import { checkShapes, checkStatsFinite, isConstant, normalizeForOutput, normalizeMinMax, normalizeSum, normalizeZScore, pairStats, toDensity } from './normalize';
 
 const g = (values: number[], width = values.length): Grid => ({ width, height: values.length / width, data: Float64Array.from(values) });
 
@@ -9,6 +9,18 @@ describe('normalizeMinMax', () => {
   it('maps min to 0 and max to 1; a constant map becomes zeros', () => {
     expect(Array.from(normalizeMinMax(g([2, 4, 6, 10])).data)).toEqual([0, 0.25, 0.5, 1]);
     expect(Array.from(normalizeMinMax(g([3, 3, 3])).data)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('normalizeForOutput', () => {
+  it('min-max scales to [0, 1] as float32; a constant map becomes zeros; NaN is refused; the input is kept', () => {
+    const input = g([-2, 0, 6]);
+    const out = normalizeForOutput(input);
+    expect(out.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(out.data)).toEqual([0, 0.25, 1]);
+    expect(Array.from(input.data)).toEqual([-2, 0, 6]);
+    expect(Array.from(normalizeForOutput(g([5, 5, 5, 5], 2)).data)).toEqual([0, 0, 0, 0]);
+    expect(() => normalizeForOutput(g([1, NaN]))).toThrow(/normalizeForOutput: grid: non-finite value NaN at index 1/);
   });
 });
 

@@ -3,6 +3,8 @@
  *
  * - `normalizeMinMax`: (v − min)/(max − min); a constant map becomes all zeros (the rule the
  *   reference SSIM uses, and what keeps a flat explanation from scoring by accident).
+ *   `normalizeForOutput` is the same as float32: the form explanation maps take in files, the
+ *   playground and the CLI (lib/explainers/types.ts).
  * - `normalizeSum`: v / Σv; a map summing to 0 cannot be a distribution and throws.
  * - `normalizeZScore`: (v − mean)/std with the population std (ddof 0, numpy's default, as in
  *   pysaliency NSS); a constant map becomes all zeros.
@@ -126,6 +128,12 @@ export function densityValues(data: NumericArray): Float64Array {
 export function normalizeMinMax(grid: Grid): Grid<Float64Array> {
   checkGrid('normalizeMinMax', 'grid', grid);
   return { width: grid.width, height: grid.height, data: minMaxValues(grid.data) };
+}
+
+/** Min-max to [0, 1] as float32 (constant → zeros), for explanation maps written or shown. */
+export function normalizeForOutput(grid: Grid): Grid<Float32Array> {
+  checkGrid('normalizeForOutput', 'grid', grid);
+  return { width: grid.width, height: grid.height, data: Float32Array.from(minMaxValues(grid.data)) };
 }
 
 export function normalizeSum(grid: Grid): Grid<Float64Array> {

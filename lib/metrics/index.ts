@@ -35,6 +35,7 @@ export * from './nss';
 export * from './pointing-game';
 export * from './road';
 export * from './sim';
+export * from './spearman';
 export * from './ssim';
 export * from './statistics';
 export * from './types';

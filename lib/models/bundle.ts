@@ -1,89 +1,20 @@
 /**
- * Model bundles: a folder with a TF.js `model.json` + weight shards and an optional
- * `gazebench.json` that says how to feed the model (issue 4, "Models").
- *
- *   gazebench.json = { labels: string[], preprocessing: "unit" | "inception" |
- *                      "imagenet-torch" | "imagenet-caffe", inputSize: [h, w], targetLayer?: string }
- *
- * - LayersModel (model.json `format` "layers-model", or a Keras topology) is the full bundle;
- *   GraphModel (`format` "graph-model", or a topology with a `node` list) serves forward passes only.
- * - Without gazebench.json the input size comes from the model's input shape, preprocessing is
- *   "unit" and labels are "0", "1", ...; `notes` says so, so that callers can print it.
- * - Targets are explicit (pytorch-grad-cam `ClassifierOutputTarget` vs `ClassifierOutputSoftmaxTarget`):
- *   `forward(x, 'logit' | 'probability')`. When the final activation is softmax (or sigmoid), the
- *   logit is that layer evaluated with a linear activation: a copy of the layer with
- *   `activation: 'linear'` and the same weights, built once at load time so that calls create no
- *   persistent tensors; Reshape/Flatten/Dropout layers after it are re-applied. A model whose output
- *   is linear is taken to output logits; its probability is their softmax.
- * Every failure is a ModelBundleError naming the bundle, the field (model.json, a shard,
- * gazebench.json's key) and the reason.
+ * Model bundles from disk (Node): `loadModelBundle(dir)` reads a folder with a TF.js `model.json`
+ * + weight shards and an optional `gazebench.json`, checks every file before TF.js sees it, and
+ * hands the loaded model to the platform-neutral core (bundle-core.ts, re-exported here; the
+ * browser uses `createModelBundle` from there directly). Conventions are in bundle-core.ts.
+ * Every failure is a ModelBundleError naming the bundle, the field and the reason.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
+import {
+  CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, MODEL_JSON, ModelBundleError,
+  parseBundleConfig, type BundleConfig, type ModelBundle,
+} from './bundle-core';
 import { fileSystemHandler } from './fs-io';
 
-export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
-export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
-
-export const bundleConfigSchema = z.object({
-  labels: z.array(z.string().min(1)).min(1),
-  preprocessing: z.enum(PREPROCESSING_PRESETS),
-  inputSize: z.tuple([z.number().int().positive(), z.number().int().positive()]),
-  targetLayer: z.string().min(1).optional(),
-});
-export type BundleConfig = z.infer<typeof bundleConfigSchema>;
-
-export type ModelOutput = 'probability' | 'logit';
-/** Final activation of the model's output, after shape-only layers. */
-export type HeadActivation = 'softmax' | 'sigmoid' | 'linear';
-
-export interface ModelBundle {
-  readonly dir: string;
-  readonly format: 'layers-model' | 'graph-model';
-  /** The LayersModel (explainers need it); undefined for graph models. */
-  readonly layersModel?: tf.LayersModel;
-  readonly graphModel?: tf.GraphModel;
-  readonly config: BundleConfig;
-  readonly configSource: 'gazebench.json' | 'inferred';
-  /** Human-readable remarks on defaults that were assumed. */
-  readonly notes: readonly string[];
-  /** Input channels (always 3: bundles take RGB images). */
-  readonly channels: number;
-  readonly numClasses: number;
-  readonly head: HeadActivation;
-  /** One forward pass on an NHWC batch → [n, numClasses]. Call inside `tf.tidy`. */
-  forward(input: tf.Tensor4D, output: ModelOutput): tf.Tensor2D;
-  /** Frees the model's weights (and the logit copy of its last layer). */
-  dispose(): void;
-}
-
-export class ModelBundleError extends Error {
-  readonly dir: string;
-  readonly field: string;
-
-  constructor(dir: string, field: string, reason: string) {
-    super(`model bundle ${dir}: ${field}: ${reason}`);
-    this.name = 'ModelBundleError';
-    this.dir = dir;
-    this.field = field;
-  }
-}
-
-const MODEL_JSON = 'model.json';
-const CONFIG_JSON = 'gazebench.json';
-/** Layers that only move values around; the activation before them decides the head. */
-const PASS_THROUGH_LAYERS = new Set(['Reshape', 'Flatten', 'Dropout']);
-const PASS_THROUGH_OPS = new Set(['Identity', 'Reshape', 'Squeeze']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export * from './bundle-core';
 
 async function readJson(dir: string, file: string): Promise<unknown> {
   const full = path.join(dir, file);
@@ -91,24 +22,13 @@ async function readJson(dir: string, file: string): Promise<unknown> {
   try {
     text = await readFile(full, 'utf8');
   } catch (error) {
-    throw new ModelBundleError(dir, file, `cannot read ${full}: ${message(error)}`);
+    throw new ModelBundleError(dir, file, `cannot read ${full}: ${errorMessage(error)}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ModelBundleError(dir, file, `not valid JSON: ${message(error)}`);
+    throw new ModelBundleError(dir, file, `not valid JSON: ${errorMessage(error)}`);
   }
-}
-
-function detectFormat(dir: string, json: unknown): 'layers-model' | 'graph-model' {
-  if (!isRecord(json) || !isRecord(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
-    throw new ModelBundleError(dir, MODEL_JSON, 'not a TF.js model (it needs a modelTopology object and a weightsManifest array)');
-  }
-  if (json.format === 'graph-model' || Array.isArray(json.modelTopology.node)) return 'graph-model';
-  if (json.format === 'layers-model' || typeof json.modelTopology.class_name === 'string' || isRecord(json.modelTopology.model_config)) {
-    return 'layers-model';
-  }
-  throw new ModelBundleError(dir, MODEL_JSON, `not a TF.js model: unknown format ${JSON.stringify(json.format ?? null)} and no Keras or graph topology`);
 }
 
 /** Names every shard listed in the manifest that is not a file in the folder. */
@@ -129,120 +49,7 @@ async function checkShards(dir: string, manifest: unknown[]): Promise<void> {
 async function readConfig(dir: string): Promise<BundleConfig | null> {
   const exists = await stat(path.join(dir, CONFIG_JSON)).then(() => true, () => false);
   if (!exists) return null;
-  const parsed = bundleConfigSchema.safeParse(await readJson(dir, CONFIG_JSON));
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
-  throw new ModelBundleError(dir, CONFIG_JSON, issues.join('; '));
-}
-
-/** Spatial size and channels from an NHWC input shape; null for unknown dimensions. */
-function inputShape(dir: string, shape: readonly (number | null)[] | undefined): { h: number | null; w: number | null; c: number } {
-  if (shape === undefined || shape.length !== 4) {
-    throw new ModelBundleError(dir, MODEL_JSON, `model input must be an NHWC image batch (rank 4), got shape [${shape?.join(', ') ?? '?'}]`);
-  }
-  const known = (v: number | null | undefined): number | null => (v === null || v === undefined || v < 0 ? null : v);
-  const c = known(shape[3]);
-  if (c !== 3) throw new ModelBundleError(dir, MODEL_JSON, `model input has ${c ?? 'unknown'} channels; bundles take RGB images (3 channels)`);
-  return { h: known(shape[1]), w: known(shape[2]), c };
-}
-
-interface Head {
-  readonly head: HeadActivation;
-  /** Model giving the logits when the head is not linear; null when unavailable. */
-  readonly logits: tf.LayersModel | null;
-  /** The linear copy of the last layer, owned by the bundle. */
-  readonly owned: tf.layers.Layer | null;
-}
-
-function asHead(dir: string, activation: unknown, where: string): HeadActivation {
-  const name = activation === undefined || activation === null ? 'linear' : String(activation);
-  if (name === 'softmax' || name === 'sigmoid' || name === 'linear') return name;
-  throw new ModelBundleError(dir, MODEL_JSON, `final activation '${name}' of ${where} is not supported (softmax, sigmoid or linear)`);
-}
-
-function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
-  const output = model.outputs[0] as tf.SymbolicTensor;
-  const after: tf.layers.Layer[] = [];
-  let t = output;
-  while (PASS_THROUGH_LAYERS.has(t.sourceLayer.getClassName()) && t.inputs.length === 1) {
-    after.unshift(t.sourceLayer);
-    t = t.inputs[0] as tf.SymbolicTensor;
-  }
-  const layer = t.sourceLayer;
-  const className = layer.getClassName();
-  const head = className === 'Softmax' ? 'softmax' : asHead(dir, layer.getConfig().activation, `layer '${layer.name}'`);
-  if (head === 'linear') return { head, logits: null, owned: null };
-  if (t.inputs.length !== 1) {
-    throw new ModelBundleError(dir, MODEL_JSON, `last layer '${layer.name}' has ${t.inputs.length} inputs; cannot evaluate it with a linear activation`);
-  }
-  const pre = t.inputs[0] as tf.SymbolicTensor;
-  let owned: tf.layers.Layer | null = null;
-  let logits: tf.SymbolicTensor = pre;
-  if (className !== 'Softmax' && className !== 'Activation') {
-    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-    if (entry === undefined) throw new ModelBundleError(dir, MODEL_JSON, `layer class ${className} is not registered`);
-    const [cls, fromConfig] = entry;
-    const config = { ...layer.getConfig(), activation: 'linear', name: `${layer.name}_gazebench_logits` };
-    owned = fromConfig(cls, config) as tf.layers.Layer;
-    logits = owned.apply(pre) as tf.SymbolicTensor;
-    owned.setWeights(layer.getWeights());
-  }
-  for (const l of after) logits = l.apply(logits) as tf.SymbolicTensor;
-  return { head, logits: tf.model({ inputs: model.inputs, outputs: logits }), owned };
-}
-
-interface GraphNode {
-  name: string;
-  op: string;
-  input?: string[];
-}
-
-/** Finds the final Softmax/Sigmoid op behind Identity/Reshape ops; logit node when only Identity ops follow it. */
-function analyseGraphHead(json: Record<string, unknown>, outputNode: string): { head: HeadActivation; logitNode: string | null } {
-  const topology = json.modelTopology as { node?: GraphNode[] };
-  const nodes = new Map((topology.node ?? []).map((n) => [n.name, n]));
-  const clean = (name: string): string => name.replace(/^\^/, '').replace(/:\d+$/, '');
-  let node = nodes.get(clean(outputNode));
-  let reshaped = false;
-  while (node !== undefined && PASS_THROUGH_OPS.has(node.op) && node.input?.[0] !== undefined) {
-    if (node.op !== 'Identity') reshaped = true;
-    node = nodes.get(clean(node.input[0]));
-  }
-  if (node === undefined || (node.op !== 'Softmax' && node.op !== 'Sigmoid')) return { head: 'linear', logitNode: null };
-  const input = node.input?.[0];
-  return { head: node.op === 'Softmax' ? 'softmax' : 'sigmoid', logitNode: reshaped || input === undefined ? null : clean(input) };
-}
-
-function toProbability(raw: tf.Tensor2D, head: HeadActivation): tf.Tensor2D {
-  return head === 'linear' ? tf.softmax(raw) : raw;
-}
-
-function flat(t: tf.Tensor, n: number): tf.Tensor2D {
-  return t.rank === 2 ? (t as tf.Tensor2D) : t.reshape([n, -1]);
-}
-
-function finishConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-): BundleConfig {
-  if (config === null) {
-    if (shape.h === null || shape.w === null) {
-      throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
-    }
-    notes.push(`no ${CONFIG_JSON}: inputSize [${shape.h}, ${shape.w}] taken from the model input, preprocessing "unit" (x/255) assumed, labels "0".."${numClasses - 1}"`);
-    return { labels: Array.from({ length: numClasses }, (_, i) => String(i)), preprocessing: 'unit', inputSize: [shape.h, shape.w] };
-  }
-  const [h, w] = config.inputSize;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} inputSize`, `[${h}, ${w}] does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (config.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} labels`, `${config.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  return config;
+  return parseBundleConfig(dir, await readJson(dir, CONFIG_JSON));
 }
 
 async function loadLayers(dir: string, config: BundleConfig | null): Promise<ModelBundle> {
@@ -250,35 +57,10 @@ async function loadLayers(dir: string, config: BundleConfig | null): Promise<Mod
   try {
     model = await tf.loadLayersModel(fileSystemHandler(dir));
   } catch (error) {
-    throw new ModelBundleError(dir, MODEL_JSON, `cannot load the LayersModel: ${message(error)}`);
+    throw new ModelBundleError(dir, MODEL_JSON, `cannot load the LayersModel: ${errorMessage(error)}`);
   }
   try {
-    if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-      throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
-    }
-    const shape = inputShape(dir, model.inputs[0]?.shape);
-    const numClasses = (model.outputs[0] as tf.SymbolicTensor).shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
-    if (!(numClasses >= 1)) throw new ModelBundleError(dir, MODEL_JSON, 'model output has no fixed number of classes');
-    const notes: string[] = [];
-    const finished = finishConfig(dir, config, shape, numClasses, notes);
-    if (finished.targetLayer !== undefined && !model.layers.some((l) => l.name === finished.targetLayer)) {
-      throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${finished.targetLayer}' in the model`);
-    }
-    const { head, logits, owned } = analyseLayersHead(dir, model);
-    const predict = (m: tf.LayersModel, x: tf.Tensor4D): tf.Tensor2D =>
-      flat(m.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tf.Tensor, x.shape[0]);
-    return {
-      dir, format: 'layers-model', layersModel: model, config: finished, configSource: config === null ? 'inferred' : 'gazebench.json',
-      notes, channels: shape.c, numClasses, head,
-      forward(x, output) {
-        if (output === 'probability') return toProbability(predict(model, x), head);
-        return predict(logits ?? model, x);
-      },
-      dispose() {
-        owned?.dispose();
-        model.dispose();
-      },
-    };
+    return createModelBundle(model, config, { name: dir });
   } catch (error) {
     model.dispose();
     throw error;
@@ -290,40 +72,10 @@ async function loadGraph(dir: string, json: Record<string, unknown>, config: Bun
   try {
     model = await tf.loadGraphModel(fileSystemHandler(dir));
   } catch (error) {
-    throw new ModelBundleError(dir, MODEL_JSON, `cannot load the GraphModel: ${message(error)}`);
+    throw new ModelBundleError(dir, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
   }
   try {
-    if (model.inputs.length !== 1 || model.outputNodes.length !== 1) {
-      throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputNodes.length}`);
-    }
-    const shape = inputShape(dir, model.inputs[0]?.shape);
-    const size = config?.inputSize ?? [shape.h, shape.w];
-    const [h, w] = size;
-    if (h === null || w === null) {
-      throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
-    }
-    // Graph signatures often leave the class count unknown: one probe pass on zeros.
-    const probe = tf.tidy(() => flat(model.execute(tf.zeros([1, h, w, shape.c])) as tf.Tensor, 1));
-    const numClasses = probe.shape[1];
-    probe.dispose();
-    const notes = ['graph model: forward passes only (no gradients, no layer split)'];
-    const finished = finishConfig(dir, config, shape, numClasses, notes);
-    if (finished.targetLayer !== undefined) notes.push(`targetLayer '${finished.targetLayer}' is not used: graph models have no layers to split`);
-    const { head, logitNode } = analyseGraphHead(json, model.outputNodes[0] as string);
-    return {
-      dir, format: 'graph-model', graphModel: model, config: finished, configSource: config === null ? 'inferred' : 'gazebench.json',
-      notes, channels: shape.c, numClasses, head,
-      forward(x, output) {
-        const n = x.shape[0];
-        if (output === 'probability') return toProbability(flat(model.execute(x) as tf.Tensor, n), head);
-        if (head === 'linear') return flat(model.execute(x) as tf.Tensor, n);
-        if (logitNode === null) {
-          throw new ModelBundleError(dir, MODEL_JSON, `logits are not available: the final ${head} is followed by a reshape`);
-        }
-        return flat(model.execute(x, logitNode) as tf.Tensor, n);
-      },
-      dispose: () => model.dispose(),
-    };
+    return createGraphModelBundle(model, json, config, { name: dir });
   } catch (error) {
     model.dispose();
     throw error;

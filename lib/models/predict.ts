@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ScoreBatch } from '@/lib/metrics/insertion-deletion';
-import type { ModelBundle, ModelOutput } from './bundle';
+import type { ModelBundle, ModelOutput } from './bundle-core';
 import { preprocess } from './preprocess';
 
 export interface ScoreOptions {

@@ -18,7 +18,7 @@
  * Output: Float32Array, HWC (index (y·w + x)·3 + c), 3 channels.
  */
 import { resizeBilinear } from '@/lib/imaging/resize';
-import type { Preprocessing } from './bundle';
+import type { Preprocessing } from './bundle-core';
 
 /** torchvision ImageNet statistics (RGB, on x/255). */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;

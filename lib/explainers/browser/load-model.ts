@@ -1,0 +1,135 @@
+/**
+ * Model loading inside the explainer worker: the demo model from our own origin
+ * (`/models/demo-shapes/model.json` and the gazebench.json beside it), or files the user picked,
+ * read with `tf.io.browserFiles` — they never leave the browser. Both end in the platform-neutral
+ * `createModelBundle` / `createGraphModelBundle` of lib/models/bundle-core.ts, the same code the
+ * Node CLI uses, so a model behaves identically in both places.
+ * Errors are ModelBundleErrors naming the file at fault (model.json, a missing shard, gazebench.json).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, MODEL_JSON, ModelBundleError,
+  parseBundleConfig, type BundleConfig, type ModelBundle,
+} from '@/lib/models/bundle-core';
+import type { ModelInfo, ModelSource } from './protocol';
+
+export interface LoadedModel {
+  readonly bundle: ModelBundle;
+  readonly info: ModelInfo;
+}
+
+function parseJson(name: string, field: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ModelBundleError(name, field, `not valid JSON: ${errorMessage(error)}`);
+  }
+}
+
+/** Shard paths listed in model.json's weightsManifest. */
+function manifestPaths(name: string, json: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  for (const group of json.weightsManifest as unknown[]) {
+    const groupPaths = isRecord(group) && Array.isArray(group.paths) ? group.paths : null;
+    if (groupPaths === null) throw new ModelBundleError(name, MODEL_JSON, 'weightsManifest entry without a paths array');
+    for (const p of groupPaths) {
+      if (typeof p !== 'string') throw new ModelBundleError(name, MODEL_JSON, `weight shard path ${JSON.stringify(p)} is not a string`);
+      paths.push(p);
+    }
+  }
+  return paths;
+}
+
+function displayName(raw: unknown, fallback: string): string {
+  return isRecord(raw) && typeof raw.name === 'string' && raw.name.length > 0 ? raw.name : fallback;
+}
+
+async function fetchText(url: string, name: string, field: string, optional: boolean): Promise<string | null> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new ModelBundleError(name, field, `cannot fetch ${url}: ${errorMessage(error)}`);
+  }
+  if (optional && response.status === 404) return null;
+  if (!response.ok) throw new ModelBundleError(name, field, `cannot fetch ${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+interface Parts {
+  readonly name: string;
+  readonly json: Record<string, unknown>;
+  readonly rawConfig: unknown;
+  readonly handler: tf.io.IOHandler | string;
+}
+
+async function fromUrl(url: string): Promise<Parts> {
+  const name = url;
+  const json = parseJson(name, MODEL_JSON, (await fetchText(url, name, MODEL_JSON, false)) as string);
+  detectFormat(name, json);
+  const configUrl = new URL(CONFIG_JSON, new URL(url, self.location.href)).pathname;
+  const configText = await fetchText(configUrl, name, CONFIG_JSON, true);
+  return { name, json: json as Record<string, unknown>, rawConfig: configText === null ? null : parseJson(name, CONFIG_JSON, configText), handler: url };
+}
+
+async function fromFiles(modelJson: File, weights: readonly File[], config: File | null): Promise<Parts> {
+  const name = modelJson.name;
+  const json = parseJson(name, MODEL_JSON, await modelJson.text());
+  detectFormat(name, json);
+  // tf.io.browserFiles matches shards by base name; name every one that was not picked.
+  const picked = new Set(weights.map((f) => f.name));
+  const missing = manifestPaths(name, json as Record<string, unknown>).filter((p) => !picked.has(p.split('/').pop() ?? p));
+  if (missing.length > 0) {
+    throw new ModelBundleError(name, 'weights', `missing weight shard${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (pick them together with ${name})`);
+  }
+  const rawConfig = config === null ? null : parseJson(name, CONFIG_JSON, await config.text());
+  return { name, json: json as Record<string, unknown>, rawConfig, handler: tf.io.browserFiles([modelJson, ...weights]) };
+}
+
+/** Loads a model bundle from the demo URL or from local files. */
+export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel> {
+  const parts = source.kind === 'url' ? await fromUrl(source.url) : await fromFiles(source.modelJson, source.weights, source.config);
+  const { name, json, rawConfig, handler } = parts;
+  const config: BundleConfig | null = rawConfig === null ? null : parseBundleConfig(name, rawConfig);
+  const format = detectFormat(name, json);
+  let bundle: ModelBundle;
+  if (format === 'graph-model') {
+    let model: tf.GraphModel;
+    try {
+      model = await tf.loadGraphModel(handler);
+    } catch (error) {
+      throw new ModelBundleError(name, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
+    }
+    try {
+      bundle = createGraphModelBundle(model, json, config, { name });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  } else {
+    let model: tf.LayersModel;
+    try {
+      model = await tf.loadLayersModel(handler);
+    } catch (error) {
+      throw new ModelBundleError(name, MODEL_JSON, `cannot load the LayersModel: ${errorMessage(error)}`);
+    }
+    try {
+      bundle = createModelBundle(model, config, { name });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+  const info: ModelInfo = {
+    name: displayName(rawConfig, name),
+    format: bundle.format,
+    labels: bundle.config.labels,
+    inputSize: bundle.config.inputSize,
+    preprocessing: bundle.config.preprocessing,
+    numClasses: bundle.numClasses,
+    targetLayer: bundle.config.targetLayer ?? null,
+    configSource: bundle.configSource,
+    notes: bundle.notes,
+  };
+  return { bundle, info };
+}

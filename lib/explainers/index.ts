@@ -1,0 +1,46 @@
+/**
+ * The explainer registry: every method the CLI (`gazebench explain`, `gazebench sanity`), the
+ * playground worker and the server know, by name. To add a method: one import and one entry.
+ */
+import { ablationCam } from './ablationcam';
+import { eigenCam } from './eigencam';
+import { fem } from './fem';
+import { gradCam } from './gradcam';
+import { gradCamPlusPlus } from './gradcampp';
+import { scoreCam } from './scorecam';
+import { rise } from './rise';
+import { lime } from './lime';
+import { gradient } from './gradient';
+import { integratedGradients } from './integrated-gradients';
+import { smoothGrad } from './smoothgrad';
+import { gradientShap } from './gradient-shap';
+import { ExplainerError, type Explainer } from './types';
+
+export * from './types';
+
+export const EXPLAINERS: Readonly<Record<string, Explainer>> = {
+  gradcam: gradCam,
+  gradcampp: gradCamPlusPlus,
+  scorecam: scoreCam,
+  ablationcam: ablationCam,
+  fem,
+  eigencam: eigenCam,
+  rise,
+  lime,
+  gradient,
+  integratedgradients: integratedGradients,
+  smoothgrad: smoothGrad,
+  gradientshap: gradientShap,
+};
+
+/** Registered method names, in registry order. */
+export function explainerNames(): string[] {
+  return Object.keys(EXPLAINERS);
+}
+
+/** The explainer called `name`; unknown → ExplainerError listing the registered names. */
+export function getExplainer(name: string): Explainer {
+  const explainer = Object.hasOwn(EXPLAINERS, name) ? EXPLAINERS[name] : undefined;
+  if (explainer === undefined) throw new ExplainerError(name, 'method', `unknown method (available: ${explainerNames().join(', ')})`);
+  return explainer;
+}

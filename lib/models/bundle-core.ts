@@ -1,0 +1,305 @@
+/**
+ * Model bundles, platform-neutral core (issue 4, "Models"): everything that turns an already
+ * loaded TF.js model into a `ModelBundle`, without file access, so the browser (which loads models
+ * from URLs or local files itself) and Node (`loadModelBundle(dir)` in bundle.ts) share it.
+ *
+ *   gazebench.json = { labels: string[], preprocessing: "unit" | "inception" |
+ *                      "imagenet-torch" | "imagenet-caffe", inputSize: [h, w], targetLayer?: string }
+ *
+ * - LayersModel (model.json `format` "layers-model", or a Keras topology) is the full bundle;
+ *   GraphModel (`format` "graph-model", or a topology with a `node` list) serves forward passes only.
+ * - Without gazebench.json the input size comes from the model's input shape, preprocessing is
+ *   "unit" and labels are "0", "1", ...; `notes` says so, so that callers can print it.
+ * - Targets are explicit (pytorch-grad-cam `ClassifierOutputTarget` vs `ClassifierOutputSoftmaxTarget`):
+ *   `forward(x, 'logit' | 'probability')`. When the final activation is softmax (or sigmoid), the
+ *   logit is that layer evaluated with a linear activation: a copy of the layer with
+ *   `activation: 'linear'` and the same weights, built once when the bundle is created so that calls
+ *   create no persistent tensors; Reshape/Flatten/Dropout layers after it are re-applied. A model
+ *   whose output is linear is taken to output logits; its probability is their softmax.
+ * Every failure is a ModelBundleError naming the bundle, the field (model.json, a shard,
+ * gazebench.json's key) and the reason.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+
+export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
+export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
+
+export const bundleConfigSchema = z.object({
+  labels: z.array(z.string().min(1)).min(1),
+  preprocessing: z.enum(PREPROCESSING_PRESETS),
+  inputSize: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  targetLayer: z.string().min(1).optional(),
+});
+export type BundleConfig = z.infer<typeof bundleConfigSchema>;
+
+export type ModelOutput = 'probability' | 'logit';
+/** Final activation of the model's output, after shape-only layers. */
+export type HeadActivation = 'softmax' | 'sigmoid' | 'linear';
+
+export interface ModelBundle {
+  /** Where the bundle came from: its folder in Node, a name given by the caller otherwise. */
+  readonly dir: string;
+  readonly format: 'layers-model' | 'graph-model';
+  /** The LayersModel (explainers need it); undefined for graph models. */
+  readonly layersModel?: tf.LayersModel;
+  /**
+   * LayersModel giving the logits, sharing every layer of `layersModel` up to the copy of the last
+   * layer with a linear activation; undefined when the head is linear (the model outputs logits).
+   */
+  readonly logitsModel?: tf.LayersModel;
+  readonly graphModel?: tf.GraphModel;
+  readonly config: BundleConfig;
+  readonly configSource: 'gazebench.json' | 'inferred';
+  /** Human-readable remarks on defaults that were assumed. */
+  readonly notes: readonly string[];
+  /** Input channels (always 3: bundles take RGB images). */
+  readonly channels: number;
+  readonly numClasses: number;
+  readonly head: HeadActivation;
+  /** One forward pass on an NHWC batch → [n, numClasses]. Call inside `tf.tidy`. */
+  forward(input: tf.Tensor4D, output: ModelOutput): tf.Tensor2D;
+  /** Frees the model's weights (and the logit copy of its last layer). */
+  dispose(): void;
+}
+
+export class ModelBundleError extends Error {
+  readonly dir: string;
+  readonly field: string;
+
+  constructor(dir: string, field: string, reason: string) {
+    super(`model bundle ${dir}: ${field}: ${reason}`);
+    this.name = 'ModelBundleError';
+    this.dir = dir;
+    this.field = field;
+  }
+}
+
+export const MODEL_JSON = 'model.json';
+export const CONFIG_JSON = 'gazebench.json';
+/** Name used in errors for bundles built from a model in memory. */
+const IN_MEMORY = '(in-memory model)';
+/** Layers that only move values around; the activation before them decides the head. */
+const PASS_THROUGH_LAYERS = new Set(['Reshape', 'Flatten', 'Dropout']);
+const PASS_THROUGH_OPS = new Set(['Identity', 'Reshape', 'Squeeze']);
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Format of a parsed model.json; throws when it is not a TF.js model. */
+export function detectFormat(dir: string, json: unknown): 'layers-model' | 'graph-model' {
+  if (!isRecord(json) || !isRecord(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
+    throw new ModelBundleError(dir, MODEL_JSON, 'not a TF.js model (it needs a modelTopology object and a weightsManifest array)');
+  }
+  if (json.format === 'graph-model' || Array.isArray(json.modelTopology.node)) return 'graph-model';
+  if (json.format === 'layers-model' || typeof json.modelTopology.class_name === 'string' || isRecord(json.modelTopology.model_config)) {
+    return 'layers-model';
+  }
+  throw new ModelBundleError(dir, MODEL_JSON, `not a TF.js model: unknown format ${JSON.stringify(json.format ?? null)} and no Keras or graph topology`);
+}
+
+/** Validates a parsed gazebench.json. */
+export function parseBundleConfig(dir: string, json: unknown): BundleConfig {
+  const parsed = bundleConfigSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
+  throw new ModelBundleError(dir, CONFIG_JSON, issues.join('; '));
+}
+
+/** Spatial size and channels from an NHWC input shape; null for unknown dimensions. */
+function inputShape(dir: string, shape: readonly (number | null)[] | undefined): { h: number | null; w: number | null; c: number } {
+  if (shape === undefined || shape.length !== 4) {
+    throw new ModelBundleError(dir, MODEL_JSON, `model input must be an NHWC image batch (rank 4), got shape [${shape?.join(', ') ?? '?'}]`);
+  }
+  const known = (v: number | null | undefined): number | null => (v === null || v === undefined || v < 0 ? null : v);
+  const c = known(shape[3]);
+  if (c !== 3) throw new ModelBundleError(dir, MODEL_JSON, `model input has ${c ?? 'unknown'} channels; bundles take RGB images (3 channels)`);
+  return { h: known(shape[1]), w: known(shape[2]), c };
+}
+
+interface Head {
+  readonly head: HeadActivation;
+  /** Model giving the logits when the head is not linear; null when unavailable. */
+  readonly logits: tf.LayersModel | null;
+  /** The linear copy of the last layer, owned by the bundle. */
+  readonly owned: tf.layers.Layer | null;
+}
+
+function asHead(dir: string, activation: unknown, where: string): HeadActivation {
+  const name = activation === undefined || activation === null ? 'linear' : String(activation);
+  if (name === 'softmax' || name === 'sigmoid' || name === 'linear') return name;
+  throw new ModelBundleError(dir, MODEL_JSON, `final activation '${name}' of ${where} is not supported (softmax, sigmoid or linear)`);
+}
+
+function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
+  const output = model.outputs[0] as tf.SymbolicTensor;
+  const after: tf.layers.Layer[] = [];
+  let t = output;
+  while (PASS_THROUGH_LAYERS.has(t.sourceLayer.getClassName()) && t.inputs.length === 1) {
+    after.unshift(t.sourceLayer);
+    t = t.inputs[0] as tf.SymbolicTensor;
+  }
+  const layer = t.sourceLayer;
+  const className = layer.getClassName();
+  const head = className === 'Softmax' ? 'softmax' : asHead(dir, layer.getConfig().activation, `layer '${layer.name}'`);
+  if (head === 'linear') return { head, logits: null, owned: null };
+  if (t.inputs.length !== 1) {
+    throw new ModelBundleError(dir, MODEL_JSON, `last layer '${layer.name}' has ${t.inputs.length} inputs; cannot evaluate it with a linear activation`);
+  }
+  const pre = t.inputs[0] as tf.SymbolicTensor;
+  let owned: tf.layers.Layer | null = null;
+  let logits: tf.SymbolicTensor = pre;
+  if (className !== 'Softmax' && className !== 'Activation') {
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+    if (entry === undefined) throw new ModelBundleError(dir, MODEL_JSON, `layer class ${className} is not registered`);
+    const [cls, fromConfig] = entry;
+    const config = { ...layer.getConfig(), activation: 'linear', name: `${layer.name}_gazebench_logits` };
+    owned = fromConfig(cls, config) as tf.layers.Layer;
+    logits = owned.apply(pre) as tf.SymbolicTensor;
+    owned.setWeights(layer.getWeights());
+  }
+  for (const l of after) logits = l.apply(logits) as tf.SymbolicTensor;
+  return { head, logits: tf.model({ inputs: model.inputs, outputs: logits }), owned };
+}
+
+interface GraphNode {
+  name: string;
+  op: string;
+  input?: string[];
+}
+
+/** Finds the final Softmax/Sigmoid op behind Identity/Reshape ops; logit node when only Identity ops follow it. */
+function analyseGraphHead(json: Record<string, unknown>, outputNode: string): { head: HeadActivation; logitNode: string | null } {
+  const topology = (isRecord(json.modelTopology) ? json.modelTopology : {}) as { node?: GraphNode[] };
+  const nodes = new Map((topology.node ?? []).map((n) => [n.name, n]));
+  const clean = (name: string): string => name.replace(/^\^/, '').replace(/:\d+$/, '');
+  let node = nodes.get(clean(outputNode));
+  let reshaped = false;
+  while (node !== undefined && PASS_THROUGH_OPS.has(node.op) && node.input?.[0] !== undefined) {
+    if (node.op !== 'Identity') reshaped = true;
+    node = nodes.get(clean(node.input[0]));
+  }
+  if (node === undefined || (node.op !== 'Softmax' && node.op !== 'Sigmoid')) return { head: 'linear', logitNode: null };
+  const input = node.input?.[0];
+  return { head: node.op === 'Softmax' ? 'softmax' : 'sigmoid', logitNode: reshaped || input === undefined ? null : clean(input) };
+}
+
+function toProbability(raw: tf.Tensor2D, head: HeadActivation): tf.Tensor2D {
+  return head === 'linear' ? tf.softmax(raw) : raw;
+}
+
+function flat(t: tf.Tensor, n: number): tf.Tensor2D {
+  return t.rank === 2 ? (t as tf.Tensor2D) : t.reshape([n, -1]);
+}
+
+function finishConfig(
+  dir: string,
+  config: BundleConfig | null,
+  shape: { h: number | null; w: number | null },
+  numClasses: number,
+  notes: string[],
+): BundleConfig {
+  if (config === null) {
+    if (shape.h === null || shape.w === null) {
+      throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
+    }
+    notes.push(`no ${CONFIG_JSON}: inputSize [${shape.h}, ${shape.w}] taken from the model input, preprocessing "unit" (x/255) assumed, labels "0".."${numClasses - 1}"`);
+    return { labels: Array.from({ length: numClasses }, (_, i) => String(i)), preprocessing: 'unit', inputSize: [shape.h, shape.w] };
+  }
+  const [h, w] = config.inputSize;
+  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
+    throw new ModelBundleError(dir, `${CONFIG_JSON} inputSize`, `[${h}, ${w}] does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
+  }
+  if (config.labels.length !== numClasses) {
+    throw new ModelBundleError(dir, `${CONFIG_JSON} labels`, `${config.labels.length} labels for a model with ${numClasses} outputs`);
+  }
+  return config;
+}
+
+export interface CreateBundleOptions {
+  /** Name of the bundle in errors and in `ModelBundle.dir` (default "(in-memory model)"). */
+  readonly name?: string;
+}
+
+/**
+ * Builds a bundle around a LayersModel the caller has loaded (`config` null = no gazebench.json).
+ * On success the bundle owns the model (`bundle.dispose()` frees it); on error the model is left
+ * to the caller. Throws ModelBundleError naming the field at fault.
+ */
+export function createModelBundle(model: tf.LayersModel, config: BundleConfig | null, options: CreateBundleOptions = {}): ModelBundle {
+  const dir = options.name ?? IN_MEMORY;
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
+  }
+  const shape = inputShape(dir, model.inputs[0]?.shape);
+  const numClasses = (model.outputs[0] as tf.SymbolicTensor).shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
+  if (!(numClasses >= 1)) throw new ModelBundleError(dir, MODEL_JSON, 'model output has no fixed number of classes');
+  const notes: string[] = [];
+  const finished = finishConfig(dir, config, shape, numClasses, notes);
+  if (finished.targetLayer !== undefined && !model.layers.some((l) => l.name === finished.targetLayer)) {
+    throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${finished.targetLayer}' in the model`);
+  }
+  const { head, logits, owned } = analyseLayersHead(dir, model);
+  const predict = (m: tf.LayersModel, x: tf.Tensor4D): tf.Tensor2D =>
+    flat(m.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tf.Tensor, x.shape[0]);
+  return {
+    dir, format: 'layers-model', layersModel: model, ...(logits === null ? {} : { logitsModel: logits }), config: finished,
+    configSource: config === null ? 'inferred' : 'gazebench.json', notes, channels: shape.c, numClasses, head,
+    forward(x, output) {
+      if (output === 'probability') return toProbability(predict(model, x), head);
+      return predict(logits ?? model, x);
+    },
+    dispose() {
+      owned?.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Builds a forward-only bundle around a GraphModel; `modelJson` is its parsed model.json (the
+ * head analysis reads the graph's nodes). Same ownership and errors as createModelBundle.
+ */
+export function createGraphModelBundle(
+  model: tf.GraphModel,
+  modelJson: Record<string, unknown>,
+  config: BundleConfig | null,
+  options: CreateBundleOptions = {},
+): ModelBundle {
+  const dir = options.name ?? IN_MEMORY;
+  if (model.inputs.length !== 1 || model.outputNodes.length !== 1) {
+    throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputNodes.length}`);
+  }
+  const shape = inputShape(dir, model.inputs[0]?.shape);
+  const [h, w] = config?.inputSize ?? [shape.h, shape.w];
+  if (h === null || w === null) {
+    throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
+  }
+  // Graph signatures often leave the class count unknown: one probe pass on zeros.
+  const probe = tf.tidy(() => flat(model.execute(tf.zeros([1, h, w, shape.c])) as tf.Tensor, 1));
+  const numClasses = probe.shape[1];
+  probe.dispose();
+  const notes = ['graph model: forward passes only (no gradients, no layer split)'];
+  const finished = finishConfig(dir, config, shape, numClasses, notes);
+  if (finished.targetLayer !== undefined) notes.push(`targetLayer '${finished.targetLayer}' is not used: graph models have no layers to split`);
+  const { head, logitNode } = analyseGraphHead(modelJson, model.outputNodes[0] as string);
+  return {
+    dir, format: 'graph-model', graphModel: model, config: finished, configSource: config === null ? 'inferred' : 'gazebench.json',
+    notes, channels: shape.c, numClasses, head,
+    forward(x, output) {
+      const n = x.shape[0];
+      if (output === 'probability') return toProbability(flat(model.execute(x) as tf.Tensor, n), head);
+      if (head === 'linear') return flat(model.execute(x) as tf.Tensor, n);
+      if (logitNode === null) {
+        throw new ModelBundleError(dir, MODEL_JSON, `logits are not available: the final ${head} is followed by a reshape`);
+      }
+      return flat(model.execute(x, logitNode) as tf.Tensor, n);
+    },
+    dispose: () => model.dispose(),
+  };
+}
