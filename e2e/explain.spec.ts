@@ -223,7 +223,7 @@ test('dataset images API: lists a public dataset, 400 names a bad slug, 404 for 
   expect(body.images[0]?.url).toBe(`/api/v1/images/${body.images[0]?.id}/file`);
   const bad = await request.get('/api/v1/datasets/Not%20A%20Slug/images');
   expect(bad.status()).toBe(400);
-  expect(await bad.json()).toMatchObject({ error: 'invalid_request', field: 'slug' });
+  expect(await bad.json()).toMatchObject({ error: 'invalid_request', field: 'id' });
   expect((await request.get('/api/v1/datasets/no-such-dataset/images')).status()).toBe(404);
 });
 

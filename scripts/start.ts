@@ -62,7 +62,18 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: root, hostname: config.host, port: config.port });
   const handler = app.getRequestHandler();
   await app.prepare();
-  const server = http.createServer((req, res) => void handler(req, res));
+  // Rate limits key on the client address (lib/auth/client-ip.ts reads the last X-Forwarded-For
+  // entry). Unless GAZEBENCH_TRUST_PROXY=1 (a reverse proxy sets X-Forwarded-*), whatever the
+  // client sent in those headers is dropped and the socket's address used.
+  const trustProxy = process.env.GAZEBENCH_TRUST_PROXY === '1';
+  const server = http.createServer((req, res) => {
+    if (!trustProxy) {
+      delete req.headers['x-forwarded-host'];
+      delete req.headers['x-forwarded-proto'];
+    }
+    if (!trustProxy || req.headers['x-forwarded-for'] === undefined) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
+    void handler(req, res);
+  });
   server.once('error', (err: NodeJS.ErrnoException) =>
     fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use; set PORT to a free port` : err.message),
   );

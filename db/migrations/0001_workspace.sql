@@ -121,6 +121,10 @@ CREATE TABLE "scores" (
 );
 --> statement-breakpoint
 ALTER TABLE "gaze_sessions" ALTER COLUMN "pixels_per_degree" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "models" ADD COLUMN "visibility" "visibility" DEFAULT 'private' NOT NULL;--> statement-breakpoint
+ALTER TABLE "models" ADD COLUMN "sha256" text;--> statement-breakpoint
+ALTER TABLE "models" ADD COLUMN "bytes" bigint;--> statement-breakpoint
+ALTER TABLE "models" ADD COLUMN "files" jsonb;--> statement-breakpoint
 ALTER TABLE "fixations" ADD COLUMN "trial_id" uuid;--> statement-breakpoint
 ALTER TABLE "gaze_sessions" ADD COLUMN "study_id" uuid;--> statement-breakpoint
 ALTER TABLE "gaze_sessions" ADD COLUMN "token_hash" text;--> statement-breakpoint

@@ -1,5 +1,13 @@
-import { boolean, integer, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
+import { visibilityEnum } from './common';
+
+/** One file of an uploaded bundle, stored content-addressed under DATA_DIR/blobs. */
+export interface ModelFile {
+  name: string;
+  sha256: string;
+  bytes: number;
+}
 
 export const models = pgTable('models', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -19,6 +27,14 @@ export const models = pgTable('models', {
   targetLayer: text('target_layer'),
   heldOutAccuracy: real('held_out_accuracy'),
   ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
+  /** Private models are visible to their owner and admins only (404 to others). */
+  visibility: visibilityEnum('visibility').notNull().default('private'),
+  /** SHA-256 of the bundle: of model.json followed by each file's "name sha256" line (see lib/models/upload.ts). */
+  sha256: text('sha256'),
+  /** Total bytes of the bundle's files. */
+  bytes: bigint('bytes', { mode: 'number' }),
+  /** Uploaded bundles: every file served at /api/v1/models/{id}/files/<name>; null for bundles under public/. */
+  files: jsonb('files').$type<ModelFile[]>(),
   isDemo: boolean('is_demo').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

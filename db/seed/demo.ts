@@ -115,6 +115,7 @@ export async function seedDemo(
         inputWidth: card.inputSize[1],
         targetLayer: card.targetLayer ?? null,
         heldOutAccuracy: card.heldOutAccuracy ?? null,
+        visibility: 'public',
         isDemo: true,
       });
 

@@ -42,13 +42,20 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-function cookieValue(header: string | null, name: string): string | undefined {
+export function cookieValue(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** The bearer token of `request`'s Authorization header, if any. */
+export function bearerToken(request: Request): string | undefined {
+  const auth = request.headers.get('authorization');
+  if (!auth || !/^bearer\s+/i.test(auth)) return undefined;
+  return auth.replace(/^bearer\s+/i, '').trim();
 }
 
 /** The caller of `request`: a bearer API token wins over the cookie; unknown/expired/revoked → anonymous. */

@@ -2,11 +2,16 @@
  * JSON error answers for every API route: `{error, field?, detail}` with the
  * right status. Handlers validate with zod first and answer with the first
  * failing field.
+ *
+ * Statuses: 400 malformed input, 401 not signed in / bad token, 403 signed in but not allowed
+ * (scope, CSRF), 404 absent or private to someone else, 409 conflict (slug taken), 413 too large,
+ * 422 well-formed but unusable (an image that does not decode, a model whose shards are wrong),
+ * 429 rate-limited (with Retry-After).
  */
 import type { z } from 'zod';
 
-export function apiError(status: number, error: string, detail: string, field?: string): Response {
-  return Response.json(field ? { error, field, detail } : { error, detail }, { status });
+export function apiError(status: number, error: string, detail: string, field?: string, headers?: HeadersInit): Response {
+  return Response.json(field ? { error, field, detail } : { error, detail }, { status, headers });
 }
 
 export function zodError(err: z.ZodError, status = 400): Response {
@@ -17,4 +22,66 @@ export function zodError(err: z.ZodError, status = 400): Response {
 
 export function notFound(what: string): Response {
   return apiError(404, 'not_found', `${what} not found`);
+}
+
+/**
+ * An error that already knows its HTTP answer; lib code throws it (upload limits, bad files) and
+ * `withHttpErrors` turns it into the JSON answer.
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly field: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(status: number, error: string, detail: string, field?: string, headers?: Record<string, string>) {
+    super(detail);
+    this.name = 'HttpError';
+    this.status = status;
+    this.error = error;
+    this.field = field;
+    this.headers = headers;
+  }
+
+  toResponse(): Response {
+    return apiError(this.status, this.error, this.message, this.field, this.headers);
+  }
+}
+
+/** Runs a handler body; an HttpError becomes its JSON answer, anything else propagates (a bug: 500). */
+export async function withHttpErrors(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof HttpError) return error.toResponse();
+    throw error;
+  }
+}
+
+/** Parses a JSON request body with a zod schema; throws HttpError 400 naming the field. */
+export async function readJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new HttpError(400, 'invalid_request', 'send the body as JSON (Content-Type: application/json)', 'body');
+  }
+  let json: unknown;
+  try {
+    json = await request.json();
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'the body is not valid JSON', 'body');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HttpError(400, 'invalid_request', issue?.message ?? 'invalid request', issue && issue.path.length > 0 ? issue.path.join('.') : undefined);
+  }
+  return parsed.data;
+}
+
+/** Validates route params or a query string with zod; throws HttpError 400 naming the field. */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new HttpError(400, 'invalid_request', issue?.message ?? 'invalid request', issue && issue.path.length > 0 ? issue.path.join('.') : undefined);
 }

@@ -4,4 +4,3 @@ import { MODALITIES } from '@/db/schema/common';
 export const ImageIdParams = z.object({ id: z.uuid('must be a UUID') });
 export const ModalityQuery = z.object({ modality: z.enum(MODALITIES).default('simulated') });
 /** Dataset slugs are lower-case words joined by hyphens (e.g. demo-shapes). */
-export const DatasetSlugParams = z.object({ slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a dataset slug (lower-case letters, digits, hyphens)') });

@@ -140,8 +140,15 @@ let queue: Promise<unknown> = Promise.resolve();
 /** Absolute path (with trailing slash) of tfjs-backend-wasm's dist/ folder. */
 export function wasmDistDir(): string {
   const require = createRequire(import.meta.url);
-  // The package's "main" is dist/tf-backend-wasm.node.js, beside the .wasm files.
-  return `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}${path.sep}`;
+  // The package's "main" is dist/tf-backend-wasm.node.js, beside the .wasm files. Inside a Next.js
+  // server bundle (Turbopack) require.resolve answers a module id, not a path: there the package
+  // is found from the project root (the start script runs in it and sets GAZEBENCH_ROOT).
+  const resolved: unknown = require.resolve('@tensorflow/tfjs-backend-wasm');
+  const main =
+    typeof resolved === 'string'
+      ? resolved
+      : path.join(/*turbopackIgnore: true*/ process.env.GAZEBENCH_ROOT || process.cwd(), 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist', 'tf-backend-wasm.node.js');
+  return `${path.dirname(main)}${path.sep}`;
 }
 
 async function select(backend: TfNodeBackend): Promise<typeof tf> {

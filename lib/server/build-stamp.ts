@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const INPUT_FILES = ['package.json', 'next.config.ts', 'tsconfig.json', 'postcss.config.mjs'];
-const INPUT_DIRS = ['app', 'lib', 'db'];
+const INPUT_FILES = ['package.json', 'next.config.ts', 'tsconfig.json', 'postcss.config.mjs', 'proxy.ts'];
+const INPUT_DIRS = ['app', 'components', 'lib', 'db'];
 const SKIP = /\.test\.tsx?$/;
 export const STAMP_FILE = path.join('.next', 'gazebench-build.json');
 

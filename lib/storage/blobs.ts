@@ -37,3 +37,26 @@ export async function putBlob(dataDir: string, bytes: Uint8Array): Promise<strin
 export async function readBlob(dataDir: string, sha256: string): Promise<Buffer> {
   return fs.readFile(blobPath(dataDir, sha256));
 }
+
+/**
+ * Moves a complete, already-hashed file (under DATA_DIR, so the rename stays on one file system)
+ * into the store. When the content is already stored the temp file is simply removed.
+ */
+export async function putBlobFile(dataDir: string, tmpFile: string, sha256: string): Promise<string> {
+  const target = blobPath(dataDir, sha256);
+  const exists = await fs.access(target).then(() => true, () => false);
+  if (exists) {
+    await fs.rm(tmpFile, { force: true });
+    return sha256;
+  }
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.rename(tmpFile, target);
+  return sha256;
+}
+
+/** A fresh private work folder under DATA_DIR/tmp for an upload in progress; remove it when done. */
+export async function makeWorkDir(dataDir: string, prefix: string): Promise<string> {
+  const root = path.join(dataDir, 'tmp');
+  await fs.mkdir(root, { recursive: true });
+  return fs.mkdtemp(path.join(root, `${prefix}-`));
+}

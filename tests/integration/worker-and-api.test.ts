@@ -43,7 +43,7 @@ describe(`job worker and public API on ${driver}`, () => {
   });
 
   it('GET /api/v1/datasets lists public datasets with image counts', async () => {
-    const body = (await (await listDatasets()).json()) as { datasets: { slug: string; imageCount: number }[] };
+    const body = (await (await listDatasets(new Request('http://x/api/v1/datasets'))).json()) as { datasets: { slug: string; imageCount: number }[] };
     expect(body.datasets.map((d) => [d.slug, d.imageCount])).toEqual([['demo-shapes', 80]]);
   });
 

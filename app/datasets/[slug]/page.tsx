@@ -2,7 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getDb } from '@/db/client';
-import { getPublicDatasetBySlug, listDatasetImages } from '@/db/queries/datasets';
+import { getDatasetBySlug, listDatasetImages } from '@/db/queries/datasets';
+import { canRead } from '@/lib/auth/access';
+import { actorOf, currentUser } from '@/lib/auth/current-user';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,8 +18,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function DatasetPage({ params }: Props) {
   const { slug } = await params;
   const db = await getDb();
-  const dataset = await getPublicDatasetBySlug(db, slug);
-  if (!dataset) notFound();
+  const dataset = await getDatasetBySlug(db, slug);
+  // Private datasets exist only for their owner and admins (404 to everyone else).
+  if (!dataset || !canRead(actorOf(await currentUser(db)), dataset)) notFound();
   const images = await listDatasetImages(db, dataset.id);
   const classes = [...new Set(images.map((i) => i.classLabel).filter((c): c is string => !!c))].sort();
   return (

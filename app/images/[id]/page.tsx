@@ -3,7 +3,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { getPublicImage } from '@/db/queries/datasets';
+import { getImageWithDataset } from '@/db/queries/datasets';
+import { canRead } from '@/lib/auth/access';
+import { actorOf, currentUser } from '@/lib/auth/current-user';
 import { fixationsForImage, latestDensityMap } from '@/db/queries/ground-truth';
 import { isolines, isolineSvgPath } from '@/lib/imaging/isolines';
 
@@ -24,8 +26,8 @@ export default async function ImagePage({ params }: Props) {
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getDb();
-  const found = await getPublicImage(db, id);
-  if (!found) notFound();
+  const found = await getImageWithDataset(db, id);
+  if (!found || !canRead(actorOf(await currentUser(db)), found.dataset)) notFound();
   const { image, dataset } = found;
   const modality = 'simulated' as const;
   const [fixations, density] = await Promise.all([fixationsForImage(db, id, modality), latestDensityMap(db, id, modality)]);

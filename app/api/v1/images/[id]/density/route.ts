@@ -1,5 +1,7 @@
 import { getDb } from '@/db/client';
-import { getPublicImage } from '@/db/queries/datasets';
+import { getImageWithDataset } from '@/db/queries/datasets';
+import { canRead } from '@/lib/auth/access';
+import { authorize } from '@/lib/auth/authorize';
 import { latestDensityMap } from '@/db/queries/ground-truth';
 import { apiError, notFound, zodError } from '@/lib/http/errors';
 import { ImageIdParams, ModalityQuery } from '@/lib/http/params';
@@ -21,7 +23,10 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   const query = Query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!query.success) return zodError(query.error);
   const db = await getDb();
-  if (!(await getPublicImage(db, params.data.id))) return notFound('image');
+  const actor = await authorize(db, req, { need: 'public' });
+  if (actor instanceof Response) return actor;
+  const found = await getImageWithDataset(db, params.data.id);
+  if (!found || !canRead(actor, found.dataset)) return notFound('image');
   const map = await latestDensityMap(db, params.data.id, query.data.modality);
   if (!map) return apiError(404, 'not_found', `no ${query.data.modality} density map for this image yet`);
   const headers = {

@@ -1,5 +1,7 @@
 import { getDb } from '@/db/client';
-import { getPublicImage } from '@/db/queries/datasets';
+import { getImageWithDataset } from '@/db/queries/datasets';
+import { canRead } from '@/lib/auth/access';
+import { authorize } from '@/lib/auth/authorize';
 import { fixationsForImage } from '@/db/queries/ground-truth';
 import { notFound, zodError } from '@/lib/http/errors';
 import { ImageIdParams, ModalityQuery } from '@/lib/http/params';
@@ -13,7 +15,10 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   const query = ModalityQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!query.success) return zodError(query.error);
   const db = await getDb();
-  if (!(await getPublicImage(db, params.data.id))) return notFound('image');
+  const actor = await authorize(db, req, { need: 'public' });
+  if (actor instanceof Response) return actor;
+  const found = await getImageWithDataset(db, params.data.id);
+  if (!found || !canRead(actor, found.dataset)) return notFound('image');
   const rows = await fixationsForImage(db, params.data.id, query.data.modality);
   return Response.json({
     imageId: params.data.id,

@@ -1,0 +1,39 @@
+/**
+ * Every /api/v1 route, one line each: the OpenAPI document (/api/v1/openapi.json), the /api-docs
+ * page and the authorisation-matrix test (tests/integration/authz-matrix.test.ts) are generated
+ * from this list. Add a route here when you add its route.ts.
+ */
+import type { RouteSpec } from '@/lib/http/openapi';
+import * as auth from './auth';
+import * as datasets from './datasets';
+import * as models from './models';
+import * as tokens from './tokens';
+
+export const API_ROUTES: readonly RouteSpec[] = [
+  auth.signUp,
+  auth.signIn,
+  auth.signOut,
+  auth.session,
+  tokens.listTokens,
+  tokens.createToken,
+  tokens.revokeToken,
+  datasets.listDatasets,
+  datasets.createDataset,
+  datasets.getDataset,
+  datasets.updateDataset,
+  datasets.deleteDataset,
+  datasets.listImages,
+  datasets.uploadImages,
+  datasets.updateImage,
+  datasets.imageFile,
+  datasets.imageDensity,
+  datasets.imageFixations,
+  models.stageModel,
+  models.predictStaged,
+  models.createModel,
+  models.listModels,
+  models.getModel,
+  models.updateModel,
+  models.deleteModel,
+  models.modelFile,
+];

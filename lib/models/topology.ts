@@ -1,0 +1,87 @@
+/**
+ * Facts read from a TF.js model.json without loading the model (no TF.js here): the weight shard
+ * paths its manifest names, the layer names of a layers-model topology (Keras `model_config`,
+ * Sequential or Functional, as tensorflowjs_converter writes it), and a default target layer for
+ * Grad-CAM-style explainers — the last convolution layer by class name. That default is only a
+ * starting point the researcher can override; lib/models/split.ts (explainers) decides where a
+ * model is really split.
+ */
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const CONV_CLASSES = new Set(['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'Conv2DTranspose', 'Convolution2D']);
+
+interface LayerInfo {
+  readonly name: string;
+  readonly className: string;
+}
+
+/** Shard paths listed in weightsManifest, in order (throws on a malformed manifest). */
+export function manifestPaths(modelJson: unknown): string[] {
+  if (!isRecord(modelJson) || !Array.isArray(modelJson.weightsManifest)) throw new Error('model.json has no weightsManifest array');
+  const out: string[] = [];
+  for (const group of modelJson.weightsManifest) {
+    if (!isRecord(group) || !Array.isArray(group.paths)) throw new Error('a weightsManifest entry has no paths array');
+    for (const p of group.paths) {
+      if (typeof p !== 'string') throw new Error(`weight shard path ${JSON.stringify(p)} is not a string`);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Top-level layers of a layers-model topology; [] for graph models or unknown layouts. */
+export function topologyLayers(modelJson: unknown): LayerInfo[] {
+  if (!isRecord(modelJson) || !isRecord(modelJson.modelTopology)) return [];
+  const topology = modelJson.modelTopology;
+  const modelConfig = isRecord(topology.model_config) ? topology.model_config : topology;
+  const config = modelConfig.config;
+  const layers = Array.isArray(config) ? config : isRecord(config) && Array.isArray(config.layers) ? config.layers : [];
+  const out: LayerInfo[] = [];
+  for (const layer of layers) {
+    if (!isRecord(layer)) continue;
+    const name = typeof layer.name === 'string' ? layer.name : isRecord(layer.config) && typeof layer.config.name === 'string' ? layer.config.name : null;
+    if (name !== null) out.push({ name, className: typeof layer.class_name === 'string' ? layer.class_name : '' });
+  }
+  return out;
+}
+
+export function layerNames(modelJson: unknown): string[] {
+  return topologyLayers(modelJson).map((l) => l.name);
+}
+
+/** The last convolution layer's name, or null. */
+export function lastConvLayer(modelJson: unknown): string | null {
+  const conv = topologyLayers(modelJson).filter((l) => CONV_CLASSES.has(l.className));
+  return conv.at(-1)?.name ?? null;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+export interface ManifestGroup {
+  readonly paths: readonly string[];
+  /** Bytes the group's weights take (tfjs-core io/io_utils decodeWeights), or null when unknown (string weights). */
+  readonly bytes: number | null;
+}
+
+/** Per weightsManifest group: its shard paths and how many bytes its shards must hold together. */
+export function manifestGroups(modelJson: unknown): ManifestGroup[] {
+  manifestPaths(modelJson);
+  const groups = (modelJson as { weightsManifest: { paths: string[]; weights?: unknown }[] }).weightsManifest;
+  return groups.map((g) => {
+    let bytes: number | null = 0;
+    for (const w of Array.isArray(g.weights) ? g.weights : []) {
+      if (!isRecord(w) || !Array.isArray(w.shape)) return { paths: g.paths, bytes: null };
+      const q = isRecord(w.quantization) && typeof w.quantization.dtype === 'string' ? QUANTIZED_BYTES[w.quantization.dtype] : undefined;
+      const size = q ?? (typeof w.dtype === 'string' ? DTYPE_BYTES[w.dtype] : undefined);
+      if (size === undefined) return { paths: g.paths, bytes: null };
+      const count = w.shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : NaN), 1);
+      if (!Number.isFinite(count)) return { paths: g.paths, bytes: null };
+      bytes = (bytes ?? 0) + count * size;
+    }
+    return { paths: g.paths, bytes };
+  });
+}

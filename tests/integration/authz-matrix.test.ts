@@ -1,0 +1,217 @@
+/**
+ * The authorisation matrix (issue 7, "Bad input and security"): EVERY route of the OpenAPI registry
+ * (lib/api/index.ts) × every kind of caller × (for resources with a visibility) private and public
+ * resources, each answer checked against one rule. A route registered without a request builder
+ * or a fixture for its resource fails here, so new routes cannot slip through untested.
+ *
+ * Callers: anonymous; a participant-like bearer token (random, not an API token: counts as
+ * anonymous); a revoked/unknown API token (401 everywhere but sign-in/up); another researcher
+ * (cookie); the owner (cookie, with CSRF); the owner's read-only token; an admin (cookie).
+ * Resources belong to the owner. The rule (`expected`):
+ * - auth none (sign-in/up): everyone gets the success status;
+ * - not signed in: public routes answer public resources and 404 for private ones, others 401;
+ * - a read-only token: 403 on write and session routes;
+ * - a resource someone cannot see (private, not theirs, not admin): 404; visible but not theirs
+ *   on a write route: 403; otherwise the route's success status.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '@/db/client';
+import { createApiToken } from '@/db/queries/auth';
+import { createDataset, insertImages } from '@/db/queries/datasets';
+import { recomputeDensityMap } from '@/db/queries/ground-truth';
+import { createModel } from '@/db/queries/models';
+import { fixations, gazeSessions } from '@/db/schema';
+import { API_ROUTES } from '@/lib/api';
+import { sha256Hex } from '@/lib/auth/access';
+import { startSession } from '@/lib/auth/session';
+import { apiTokenPrefix, newApiToken } from '@/lib/auth/tokens';
+import { successStatus, type RouteSpec } from '@/lib/http/openapi';
+import { encodePng } from '@/lib/io/png';
+import { stageModelBundle } from '@/lib/models/upload';
+import { putBlob } from '@/lib/storage/blobs';
+import { driver, freshDb, tempDir } from './helpers';
+import { call, formData, makeToken, makeUser, ORIGIN, PASSWORD, request, type Caller, type TestUser } from './http-helpers';
+
+const root = path.resolve(__dirname, '../..');
+const bundleDir = path.join(root, 'public/models/demo-shapes');
+const PERSONAS = ['anonymous', 'participant', 'revoked', 'other', 'owner', 'owner-read-token', 'admin'] as const;
+type Persona = (typeof PERSONAS)[number];
+type Visibility = 'private' | 'public' | null;
+const VISIBLE_KINDS = new Set(['dataset', 'image', 'model']);
+
+function expected(spec: RouteSpec, persona: Persona, visibility: Visibility): number {
+  const ok = successStatus(spec);
+  if (spec.auth === 'none') return ok;
+  if (persona === 'revoked') return 401;
+  if (persona === 'anonymous' || persona === 'participant') {
+    if (spec.auth !== 'public') return 401;
+    return !spec.resource || visibility === 'public' ? ok : 404;
+  }
+  if ((spec.auth === 'write' || spec.auth === 'session') && persona === 'owner-read-token') return 403;
+  if (!spec.resource) return ok;
+  const mine = persona === 'owner' || persona === 'owner-read-token' || persona === 'admin';
+  if (!mine && visibility !== 'public') return 404;
+  if (spec.auth === 'write' && !mine) return 403;
+  return ok;
+}
+
+describe(`authorisation matrix on ${driver}`, () => {
+  let handle: DbHandle;
+  let dataDir: string;
+  let owner: TestUser;
+  let other: TestUser;
+  let admin: TestUser;
+  let readToken: string;
+  let revokedToken: string;
+  let signInUser: TestUser;
+  let stagedTemplate: string;
+  let publicDatasetId: string;
+  let n = 0;
+  const uniq = () => `m${++n}-${Date.now().toString(36)}`;
+
+  const png = () => encodePng({ width: 4, height: 4, data: new Uint8Array(64).fill(n % 250) });
+
+  async function dataset(visibility: 'private' | 'public') {
+    const slug = uniq();
+    const row = await createDataset(handle.db, { slug, name: slug, description: '', visibility, ownerId: owner.id });
+    if (!row) throw new Error('fixture dataset');
+    const bytes = png();
+    const [img] = await insertImages(handle.db, row.id, [{ name: 'a_1.png', classLabel: 'a', width: 4, height: 4, sha256: await putBlob(dataDir, bytes), mimeType: 'image/png', bytes: bytes.length }]);
+    return { id: row.id, slug, imageId: img?.id ?? '' };
+  }
+
+  const fixtures: Record<string, (v: Visibility) => Promise<{ id: string; slug?: string }>> = {
+    dataset: (v) => dataset(v ?? 'private'),
+    image: async (v) => {
+      const d = await dataset(v ?? 'private');
+      const [s] = await handle.db.insert(gazeSessions).values({ datasetId: d.id, modality: 'simulated', observerLabel: 'sim-1', pixelsPerDegree: 2, status: 'accepted' }).returning();
+      await handle.db.insert(fixations).values({ sessionId: s?.id ?? '', imageId: d.imageId, x: 2, y: 2, startMs: 0, durationMs: 200 });
+      await recomputeDensityMap(handle.db, d.imageId, 'simulated');
+      return { id: d.imageId };
+    },
+    model: async (v) => {
+      const slug = uniq();
+      const files = [];
+      for (const name of ['model.json', 'weights.bin']) {
+        const bytes = fs.readFileSync(path.join(bundleDir, name));
+        files.push({ name, sha256: await putBlob(dataDir, bytes), bytes: bytes.length });
+      }
+      const id = randomUUID();
+      await createModel(handle.db, {
+        id, slug, name: slug, architecture: '', trainingData: '', license: '', format: 'layers', url: `/api/v1/models/${id}/files/model.json`,
+        labels: ['circle', 'square', 'triangle', 'star', 'cross'], preprocessing: 'unit', inputWidth: 224, inputHeight: 224, targetLayer: 'last_conv',
+        ownerId: owner.id, visibility: v ?? 'private', sha256: 'x'.repeat(64), bytes: 1, files,
+      });
+      return { id, slug };
+    },
+    token: async () => {
+      const token = newApiToken();
+      const row = await createApiToken(handle.db, { userId: owner.id, name: 't', prefix: apiTokenPrefix(token), tokenHash: sha256Hex(token), scopes: ['read'] });
+      return { id: row.id };
+    },
+    'model-upload': async () => ({ id: await copyStaged(owner.id) }),
+  };
+
+  /** A staged upload for `ownerId`: a copy of one real staging folder (stageModelBundle ran once). */
+  async function copyStaged(ownerId: string): Promise<string> {
+    const id = randomUUID();
+    const dir = path.join(dataDir, 'uploads', id);
+    fs.cpSync(path.join(dataDir, 'uploads', stagedTemplate), dir, { recursive: true });
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ ...meta, uploadId: id, ownerId }));
+    return id;
+  }
+
+  async function callerFor(persona: Persona): Promise<{ caller: Caller; userId: string | null }> {
+    const fresh = async (u: TestUser): Promise<TestUser> => {
+      const s = await startSession(handle.db, u.id, new Request(`${ORIGIN}/`));
+      return { ...u, cookie: s.cookie.split(';')[0] ?? '', csrf: s.csrfToken };
+    };
+    switch (persona) {
+      case 'anonymous': return { caller: { kind: 'anonymous' }, userId: null };
+      case 'participant': return { caller: { kind: 'bearer', token: randomUUID().replace(/-/g, '') }, userId: null };
+      case 'revoked': return { caller: { kind: 'bearer', token: revokedToken }, userId: null };
+      case 'other': return { caller: { kind: 'cookie', user: await fresh(other) }, userId: other.id };
+      case 'owner': return { caller: { kind: 'cookie', user: await fresh(owner) }, userId: owner.id };
+      case 'owner-read-token': return { caller: { kind: 'bearer', token: readToken }, userId: owner.id };
+      case 'admin': return { caller: { kind: 'cookie', user: await fresh(admin) }, userId: admin.id };
+    }
+  }
+
+  type Built = { query?: string; json?: unknown; body?: BodyInit };
+  const builders: Record<string, (ctx: { fixture: { id: string; slug?: string }; userId: string | null }) => Promise<Built> | Built> = {
+    'POST /api/v1/auth/signup': () => ({ json: { email: `${uniq()}@example.org`, password: PASSWORD } }),
+    'POST /api/v1/auth/signin': () => ({ json: { email: signInUser.email, password: PASSWORD } }),
+    'POST /api/v1/tokens': () => ({ json: { name: 'matrix' } }),
+    'POST /api/v1/datasets': () => ({ json: { name: 'x', slug: uniq() } }),
+    'PATCH /api/v1/datasets/{id}': () => ({ json: { description: 'changed' } }),
+    'DELETE /api/v1/datasets/{id}': ({ fixture }) => ({ query: `?confirm=${fixture.slug}` }),
+    'POST /api/v1/datasets/{id}/images': () => ({ body: formData([{ name: `${uniq()}_1.png`, bytes: png() }]) }),
+    'PATCH /api/v1/images/{id}': () => ({ json: { classLabel: 'relabelled' } }),
+    'POST /api/v1/models/uploads': () => ({ body: formData(['model.json', 'weights.bin'].map((f) => ({ name: f, bytes: new Uint8Array(fs.readFileSync(path.join(bundleDir, f))) }))) }),
+    'POST /api/v1/models/uploads/{id}/predict': () => ({ json: { count: 1, datasetId: publicDatasetId } }),
+    'POST /api/v1/models': async ({ userId }) => ({ json: { uploadId: userId ? await copyStaged(userId) : randomUUID(), slug: uniq(), name: 'm' } }),
+    'PATCH /api/v1/models/{id}': () => ({ json: { license: 'MIT' } }),
+    'DELETE /api/v1/models/{id}': ({ fixture }) => ({ query: `?confirm=${fixture.slug}` }),
+  };
+  const extraParams: Record<string, Record<string, string>> = { '/api/v1/models/{id}/files/{name}': { name: 'model.json' } };
+
+  beforeAll(async () => {
+    handle = await freshDb();
+    dataDir = tempDir();
+    process.env.DATA_DIR = dataDir;
+    [owner, other, admin, signInUser] = [await makeUser(handle.db), await makeUser(handle.db), await makeUser(handle.db, 'admin'), await makeUser(handle.db)];
+    readToken = await makeToken(handle.db, owner.id, ['read']);
+    revokedToken = newApiToken();
+    const bundle = formData(['model.json', 'weights.bin', 'gazebench.json'].map((f) => ({ name: f, bytes: new Uint8Array(fs.readFileSync(path.join(bundleDir, f))) })));
+    stagedTemplate = (await stageModelBundle(dataDir, owner.id, request('/api/v1/models/uploads', { body: bundle }))).uploadId;
+    publicDatasetId = (await dataset('public')).id;
+  });
+  afterAll(async () => {
+    await handle.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const cases = API_ROUTES.flatMap((spec) =>
+    (spec.resource && VISIBLE_KINDS.has(spec.resource) ? (['private', 'public'] as const) : [null]).map((visibility) => ({ spec, visibility })),
+  );
+
+  it('covers every registered route', () => {
+    expect(new Set(cases.map((c) => `${c.spec.method} ${c.spec.path}`)).size).toBe(API_ROUTES.length);
+    for (const spec of API_ROUTES) {
+      if (spec.body && !builders[`${spec.method} ${spec.path}`]) throw new Error(`authz matrix: add a request builder for ${spec.method} ${spec.path}`);
+      if (spec.resource && !fixtures[spec.resource]) throw new Error(`authz matrix: add a fixture for resource '${spec.resource}' (${spec.method} ${spec.path})`);
+    }
+  });
+
+  it.each(cases.map((c) => [`${c.spec.method} ${c.spec.path}${c.visibility ? ` (${c.visibility})` : ''}`, c] as const))('%s', async (_name, { spec, visibility }) => {
+    const file = path.join(root, 'app', spec.path.replace(/\{(\w+)\}/g, '[$1]'), 'route.ts');
+    const mod = (await import(file)) as Record<string, unknown>;
+    const handler = mod[spec.method];
+    expect(handler, `${file} exports ${spec.method}`).toBeTypeOf('function');
+    const safe = spec.method === 'GET';
+    let shared: { id: string; slug?: string } | undefined;
+    const got: Record<string, number> = {};
+    const want: Record<string, number> = {};
+    for (const persona of PERSONAS) {
+      // Mutations get a fresh resource per caller (a DELETE must not hide the next caller's answer).
+      const fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
+      const { caller, userId } = await callerFor(persona);
+      const built = await (builders[`${spec.method} ${spec.path}`]?.({ fixture, userId }) ?? {});
+      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...extraParams[spec.path] };
+      const url = spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '') + (built.query ?? '');
+      const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
+      const res = await call(handler, req, params);
+      got[persona] = res.status;
+      want[persona] = expected(spec, persona, visibility);
+      if (res.status >= 400) {
+        const body = (await res.json()) as Record<string, unknown>;
+        expect(typeof body.error === 'string' && typeof body.detail === 'string', `${persona}: error body ${JSON.stringify(body)}`).toBe(true);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+});
