@@ -25,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   score: { summary: 'score saliency maps against gaze ground truth (bundle or single pair)', load: () => import('./score') },
   'verify-metrics': { summary: 'recompute a reference bundle and compare with its expected values', load: () => import('./verify-metrics') },
   evaluate: { summary: 'insertion, deletion, ROAD and ADIC of a saliency map for a TF.js model (no ground truth)', load: () => import('./evaluate') },
+  fixations: { summary: 'detect fixations (I-DT or I-VT) in a CSV of gaze samples', load: () => import('./fixations') },
 };
 
 /** Thrown by commands for a usage problem (bad flag combination, unknown metric name). */
