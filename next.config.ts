@@ -1,7 +1,23 @@
 import type { NextConfig } from 'next';
 import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS } from './lib/http/security-headers';
 
+/**
+ * Two kinds of build, never mixed:
+ * - the normal build in `.next` (npm start, npm run build);
+ * - the e2e build in `.next-e2e`, made only when GAZEBENCH_E2E_BUILD=1 (scripts/e2e.mjs). It alone
+ *   compiles in the test-only synthetic gaze source: NEXT_PUBLIC_GAZEBENCH_TEST_GAZE is inlined
+ *   as '1' there and as '0' everywhere else, so the branch that imports it is dead code and is
+ *   dropped from every other build (scripts/check-production-bundle.mjs proves it on `.next`).
+ * The variable is derived here and may not be set from outside.
+ */
+if (process.env.NEXT_PUBLIC_GAZEBENCH_TEST_GAZE !== undefined && process.env.NEXT_PUBLIC_GAZEBENCH_TEST_GAZE !== (process.env.GAZEBENCH_E2E_BUILD === '1' ? '1' : '0')) {
+  throw new Error('NEXT_PUBLIC_GAZEBENCH_TEST_GAZE is derived from GAZEBENCH_E2E_BUILD and must not be set by hand');
+}
+const e2eBuild = process.env.GAZEBENCH_E2E_BUILD === '1';
+
 const nextConfig: NextConfig = {
+  distDir: e2eBuild ? '.next-e2e' : '.next',
+  env: { NEXT_PUBLIC_GAZEBENCH_TEST_GAZE: e2eBuild ? '1' : '0' },
   // Packages that load their own .wasm/.data files at run time must not be bundled.
   serverExternalPackages: [
     '@electric-sql/pglite',

@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 /**
- * `npm run test:e2e`: builds the production site if needed, starts it with
- * `npm start` semantics on a throwaway DATA_DIR and a free port, runs the
- * Playwright suite in system Chromium (CHROMIUM_PATH, default
- * /usr/bin/chromium), and stops the server. A missing Chromium is a failure
- * with install instructions, never a silent skip. Extra arguments go to
- * Playwright: `npm run test:e2e -- e2e/explain.spec.ts` runs one file.
+ * `npm run test:e2e`:
+ *   1. copies the browser assets (tfjs-wasm, MediaPipe face mesh) into public/;
+ *   2. production check on the normal build (.next, built if stale as `npm start` does):
+ *      scripts/measure-participant-js.ts --check — no trace of the test-only synthetic gaze
+ *      source in the build, and ≤ 200 kB gzipped JavaScript before the participant's camera step;
+ *   3. starts the e2e build (.next-e2e, GAZEBENCH_E2E_BUILD=1: the only build with the synthetic
+ *      gaze source; built if stale) on a throwaway DATA_DIR and a free loopback port, checks the
+ *      synthetic source really is in it (so step 2's grep would have found it), and runs the
+ *      Playwright suite in system Chromium (CHROMIUM_PATH, default /usr/bin/chromium);
+ *   4. stops the server.
+ * A missing Chromium is a failure with install instructions, never a silent skip. Arguments are
+ * passed to Playwright.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { copyPublicAssets } from './copy-public-assets.mjs';
+import { filesWithSyntheticSource, root, startTestServer } from './test-server.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (!fs.existsSync(chromium)) {
   console.error(
@@ -25,57 +27,35 @@ if (!fs.existsSync(chromium)) {
   process.exit(1);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const node = (args, env = {}) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
 
-async function waitForHealth(url, server, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode} before becoming ready`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`server did not answer ${url} within ${timeoutMs / 1000} s`);
-}
+if (node([path.join(root, 'scripts/copy-public-assets.mjs')]).status !== 0) process.exit(1);
 
-// The browser loads TF.js wasm and MediaPipe from public/ (git-ignored); a fresh clone needs the copy.
-copyPublicAssets(root);
-const port = await freePort();
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-e2e-'));
-const baseUrl = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/start.ts')], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' },
+console.log('\ne2e: production build check (synthetic gaze source absent, participant JS budget)');
+const prod = node([path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/measure-participant-js.ts'), '--check'], {
+  CHROMIUM_PATH: chromium,
 });
+if (prod.status !== 0) {
+  console.error('e2e: the production build check failed');
+  process.exit(1);
+}
+
 let status = 1;
+let server;
 try {
-  await waitForHealth(`${baseUrl}/api/health`, server, 8 * 60_000);
+  server = await startTestServer({ GAZEBENCH_E2E_BUILD: '1' });
+  if (filesWithSyntheticSource(path.join(root, '.next-e2e')).length === 0) {
+    throw new Error('the e2e build (.next-e2e) lacks the synthetic gaze source; the production check above proves nothing');
+  }
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules/@playwright/test/cli.js'), 'test', ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, E2E_BASE_URL: baseUrl, CHROMIUM_PATH: chromium, E2E_DATA_DIR: dataDir },
+    env: { ...process.env, E2E_BASE_URL: server.baseUrl, CHROMIUM_PATH: chromium, E2E_DATA_DIR: server.dataDir },
   });
   status = r.status ?? 1;
 } catch (err) {
   console.error(`e2e: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1000));
-  if (server.exitCode === null) server.kill('SIGKILL');
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await server?.stop();
 }
 process.exit(status);

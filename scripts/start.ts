@@ -10,12 +10,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '@/lib/config';
 import { BootError, bootDatabase, ensureWritableDir } from '@/lib/server/boot';
-import { buildIsCurrent, writeBuildStamp } from '@/lib/server/build-stamp';
+import { buildIsCurrent, distDirName, writeBuildStamp } from '@/lib/server/build-stamp';
 import { startWorker } from '@/lib/jobs/worker';
 import { copyPublicAssets } from './copy-public-assets.mjs';
+import { serveFastRoute } from '@/lib/server/fast-routes';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => console.log(`[gazebench] ${line}`);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 function fail(message: string): never {
   console.error(`gazebench: ${message}`);
@@ -36,6 +38,11 @@ async function main(): Promise<void> {
   process.env.NEXT_TELEMETRY_DISABLED = '1';
   process.env.GAZEBENCH_ROOT = root;
   const config = loadConfig();
+  // The e2e build carries the test-only synthetic gaze source: it may only ever serve loopback.
+  const distDir = distDirName();
+  if (distDir !== '.next' && !LOOPBACK_HOSTS.has(config.host)) {
+    fail(`the e2e build (${distDir}, GAZEBENCH_E2E_BUILD=1) only serves a loopback HOST, not ${config.host}; unset GAZEBENCH_E2E_BUILD`);
+  }
   ensureWritableDir(config.dataDir);
   await checkPortFree(config.port, config.host);
 
@@ -44,15 +51,15 @@ async function main(): Promise<void> {
   // public/tfjs-wasm and public/mediapipe (git-ignored) must exist before the server starts.
   const assets = copyPublicAssets(root);
   if (assets.copied > 0) log(`copied ${assets.copied} browser assets into public/`);
-  if (!buildIsCurrent(root)) {
-    log('building the site (next build) …');
+  if (!buildIsCurrent(root, distDir)) {
+    log(`building the site (next build → ${distDir}) …`);
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
       cwd: root,
       stdio: 'inherit',
       env: { ...process.env, NODE_ENV: 'production' },
     });
     if (r.status !== 0) fail(`next build failed (exit ${r.status ?? r.signal})`);
-    writeBuildStamp(root);
+    writeBuildStamp(root, distDir);
   }
 
   const boss = config.inProcessWorker ? await startWorker(handle, config.databaseUrl) : undefined;
@@ -72,7 +79,7 @@ async function main(): Promise<void> {
       delete req.headers['x-forwarded-proto'];
     }
     if (!trustProxy || req.headers['x-forwarded-for'] === undefined) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
-    void handler(req, res);
+    void serveFastRoute(req, res).then((served) => (served ? undefined : handler(req, res)));
   });
   server.once('error', (err: NodeJS.ErrnoException) =>
     fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use; set PORT to a free port` : err.message),

@@ -60,6 +60,8 @@ CREATE TABLE "sample_batches" (
 	"seq" integer NOT NULL,
 	"trial_id" uuid NOT NULL,
 	"sample_count" integer NOT NULL,
+	"t_first_ms" double precision NOT NULL,
+	"t_last_ms" double precision NOT NULL,
 	"samples" "bytea" NOT NULL,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "sample_batches_session_seq_uq" UNIQUE("session_id","seq")
@@ -68,7 +70,7 @@ CREATE TABLE "sample_batches" (
 CREATE TABLE "trials" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"session_id" uuid NOT NULL,
-	"image_id" uuid NOT NULL,
+	"image_id" uuid,
 	"position" integer NOT NULL,
 	"kind" text DEFAULT 'image' NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,

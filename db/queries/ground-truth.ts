@@ -73,7 +73,8 @@ export async function latestDensityMap(db: Db, imageId: string, modality: Modali
 /**
  * Writes the next version of an image's density map from its accepted
  * fixations of one modality. Returns the new version, or null when there are
- * no fixations (nothing to map).
+ * no fixations (nothing to map; earlier versions are then deleted, with the
+ * scores that refer to them, since their data are gone).
  */
 export async function recomputeDensityMap(db: Db, imageId: string, modality: Modality): Promise<number | null> {
   const [image] = await db.select().from(images).where(eq(images.id, imageId)).limit(1);
@@ -82,7 +83,11 @@ export async function recomputeDensityMap(db: Db, imageId: string, modality: Mod
   const fx = (await fixationsForImage(db, imageId, modality)).filter(
     (f) => f.x >= 0 && f.y >= 0 && f.x < image.width && f.y < image.height,
   );
-  if (fx.length === 0) return null;
+  if (fx.length === 0) {
+    // Nothing left (the last contributors withdrew or were rejected): no map outlives its data.
+    await db.delete(densityMaps).where(and(eq(densityMaps.imageId, imageId), eq(densityMaps.modality, modality)));
+    return null;
+  }
   const known = fx.filter((f) => f.pixelsPerDegree !== null && Number.isFinite(f.pixelsPerDegree) && f.pixelsPerDegree > 0);
   if (known.length === 0) throw new Error(`ground truth: image ${imageId} has ${modality} fixations but no pixels-per-degree for any of them`);
   const ppd = median([...new Map(known.map((f) => [f.sessionId, f.pixelsPerDegree as number])).values()]);

@@ -64,16 +64,15 @@ export const trials = pgTable(
     sessionId: uuid('session_id')
       .notNull()
       .references(() => gazeSessions.id, { onDelete: 'cascade' }),
-    imageId: uuid('image_id')
-      .notNull()
-      .references(() => images.id, { onDelete: 'cascade' }),
+    /** The image shown; null for drift trials (one validation point, no image). */
+    imageId: uuid('image_id').references(() => images.id, { onDelete: 'cascade' }),
     /** Order within the session, from 0. */
     position: integer('position').notNull(),
     /** 'image' | 'attention' (sentinel) | 'drift' (one validation point). */
     kind: text('kind').notNull().default('image'),
     /** 'pending' | 'shown' | 'complete' | 'skipped'. */
     status: text('status').notNull().default('pending'),
-    /** On-screen rectangle of the image in CSS pixels: {x, y, width, height}, plus viewport. */
+    /** On-screen rectangle of the image in CSS pixels: {x, y, width, height, viewportWidth, viewportHeight, shownAt}. */
     rect: jsonb('rect').$type<Record<string, number>>(),
     /** Image pixels per degree of visual angle for this trial (screen ppd / displayed scale). */
     pixelsPerDegree: doublePrecision('pixels_per_degree'),
@@ -103,6 +102,9 @@ export const sampleBatches = pgTable(
       .notNull()
       .references(() => trials.id, { onDelete: 'cascade' }),
     sampleCount: integer('sample_count').notNull(),
+    /** First and last sample time (ms): batches of a trial ordered by seq must not overlap in time. */
+    tFirstMs: doublePrecision('t_first_ms').notNull(),
+    tLastMs: doublePrecision('t_last_ms').notNull(),
     samples: bytea('samples').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },

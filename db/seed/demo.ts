@@ -1,7 +1,9 @@
 /**
  * Seeds the demo content once: the generated shapes dataset (public), the
  * demo CNN (committed under public/models/demo-shapes), simulated observers
- * (modality `simulated`) and their density maps.
+ * (modality `simulated`) and their density maps, and an open demo study on the
+ * dataset (/s/demo-study). A database seeded before the demo study existed
+ * gets it on the next start (insert if its slug is free, same transaction rules).
  *
  * Resumable by construction: image files are content-addressed (rewriting is
  * a no-op) and every row is written in ONE transaction that also sets the
@@ -11,17 +13,50 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { demoDataset, demoImageName } from '@/lib/demo/shapes';
 import { DEMO_OBSERVERS, DEMO_PIXELS_PER_DEGREE, simulateObservers } from '@/lib/demo/observers';
 import { encodePng } from '@/lib/io/png';
 import { putBlob } from '@/lib/storage/blobs';
+import { StudyConfig } from '@/lib/studies/config';
 import type { Db, DbHandle } from '../client';
 import { getMeta, setMeta } from '../queries/meta';
 import { recomputeDensityMap } from '../queries/ground-truth';
-import { datasets, fixations, gazeSessions, images, models } from '../schema';
+import { datasets, fixations, gazeSessions, images, models, studies } from '../schema';
 
 export const DEMO_DATASET_SLUG = 'demo-shapes';
 export const DEMO_MODEL_SLUG = 'demo-shapes-cnn';
+export const DEMO_STUDY_SLUG = 'demo-study';
+
+const DEMO_CONSENT = [
+  'This is the Gazebench demo study. You will look at 10 generated images of simple shapes for 3 seconds each.',
+  'Your webcam video is processed only inside your browser and never leaves your computer; only gaze coordinates on the screen (x, y, time) are sent.',
+  'No name, e-mail or other personal detail is asked for. You can withdraw at any step, which deletes everything recorded in this session.',
+].join('\n\n');
+
+/** The open demo study on the demo dataset (never fills: 1000 observers per image). */
+async function ensureDemoStudy(tx: Db, datasetId: string): Promise<void> {
+  await tx
+    .insert(studies)
+    .values({
+      slug: DEMO_STUDY_SLUG,
+      datasetId,
+      ownerId: null,
+      name: 'Demo study: where do people look at shapes?',
+      status: 'open',
+      consentText: DEMO_CONSENT,
+      config: StudyConfig.parse({
+        imagesPerParticipant: 10,
+        observersPerImage: 1000,
+        driftEvery: 5,
+        attentionChecks: { every: 5 },
+        modality: 'both',
+        partialCompletion: 'keep',
+      }),
+      completionCode: 'GAZEBENCH-DEMO',
+    })
+    .onConflictDoNothing({ target: studies.slug });
+}
 const SEED_MARKER = 'demo_seeded';
 const SEED_LOCK_KEY = 7_270_412_002;
 const INSERT_CHUNK = 1000;
@@ -49,7 +84,15 @@ export async function seedDemo(
   options: { dataDir: string; publicDir: string; log?: (line: string) => void },
 ): Promise<SeedResult> {
   const log = options.log ?? (() => {});
-  if (await getMeta(handle.db, SEED_MARKER)) return { seeded: false, images: 0, fixations: 0 };
+  if (await getMeta(handle.db, SEED_MARKER)) {
+    await handle.withAdvisoryLock(SEED_LOCK_KEY, () =>
+      handle.db.transaction(async (tx) => {
+        const [dataset] = await tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.slug, DEMO_DATASET_SLUG));
+        if (dataset) await ensureDemoStudy(tx, dataset.id);
+      }),
+    );
+    return { seeded: false, images: 0, fixations: 0 };
+  }
 
   log('seeding demo content: generating images');
   const shapes = demoDataset();
@@ -155,6 +198,7 @@ export async function seedDemo(
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await tx.insert(fixations).values(rows.slice(i, i + INSERT_CHUNK));
       }
+      await ensureDemoStudy(tx, dataset.id);
       log(`seeding demo content: ${imageRows.length} images, ${rows.length} simulated fixations; density maps`);
       for (const row of imageRows) await recomputeDensityMap(tx as Db, row.id, 'simulated');
       await setMeta(tx, SEED_MARKER, { at: new Date().toISOString(), images: imageRows.length });

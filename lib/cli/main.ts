@@ -28,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   explain: { summary: 'saliency maps of a TF.js model for images (Grad-CAM, FEM, RISE, LIME, …) as JSON, NPY, PNG', load: () => import('./explain') },
   sanity: { summary: 'model-randomisation sanity check of explanation methods (Adebayo et al. 2018)', load: () => import('./sanity') },
   'create-admin': { summary: 'create the first admin account (or make an account an admin)', load: () => import('./create-admin') },
+  fixations: { summary: 'detect fixations (I-DT or I-VT) in a CSV of gaze samples', load: () => import('./fixations') },
 };
 
 /** Thrown by commands for a usage problem (bad flag combination, unknown metric name). */

@@ -4,13 +4,13 @@
  * DATABASE_URL), apply migrations, seed the demo once, resolve the secret.
  * Each failure is a one-line BootError; callers print it and exit non-zero.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseConnectError, openDb, setDbHandle, type DbHandle } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
 import { seedDemo } from '@/db/seed/demo';
 import type { AppConfig } from '@/lib/config';
+import { resolveSecret } from './secret';
 
 export class BootError extends Error {}
 
@@ -26,15 +26,7 @@ export function ensureWritableDir(dir: string): void {
   }
 }
 
-/** GAZEBENCH_SECRET, or a random one generated once and kept in DATA_DIR/secret. */
-export function resolveSecret(config: AppConfig): string {
-  if (config.secret) return config.secret;
-  const file = path.join(config.dataDir, 'secret');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
-}
+export { resolveSecret } from './secret';
 
 export interface BootOptions {
   root: string;

@@ -1,7 +1,7 @@
 /**
  * "Build if needed": a hash of everything `next build` compiles. `npm start`
- * rebuilds when .next is missing or the hash differs from the one saved after
- * the last successful build.
+ * rebuilds when the build directory (.next, or .next-e2e for the e2e build) is
+ * missing or the hash differs from the one saved after its last successful build.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,7 +10,15 @@ import path from 'node:path';
 const INPUT_FILES = ['package.json', 'next.config.ts', 'tsconfig.json', 'postcss.config.mjs', 'proxy.ts'];
 const INPUT_DIRS = ['app', 'components', 'lib', 'db'];
 const SKIP = /\.test\.tsx?$/;
-export const STAMP_FILE = path.join('.next', 'gazebench-build.json');
+const STAMP_NAME = 'gazebench-build.json';
+
+/**
+ * The build directory next.config.ts uses: `.next`, or `.next-e2e` for the e2e build
+ * (GAZEBENCH_E2E_BUILD=1, the only build with the test-only synthetic gaze source).
+ */
+export function distDirName(env: NodeJS.ProcessEnv = process.env): '.next' | '.next-e2e' {
+  return env.GAZEBENCH_E2E_BUILD === '1' ? '.next-e2e' : '.next';
+}
 
 function walk(dir: string, out: string[]): void {
   if (!fs.existsSync(dir)) return;
@@ -34,13 +42,13 @@ export function sourceHash(root: string): string {
   return h.digest('hex');
 }
 
-export function buildIsCurrent(root: string): boolean {
-  const stamp = path.join(root, STAMP_FILE);
-  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID')) || !fs.existsSync(stamp)) return false;
+export function buildIsCurrent(root: string, distDir: string = distDirName()): boolean {
+  const stamp = path.join(root, distDir, STAMP_NAME);
+  if (!fs.existsSync(path.join(root, distDir, 'BUILD_ID')) || !fs.existsSync(stamp)) return false;
   const saved = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { hash?: string };
   return saved.hash === sourceHash(root);
 }
 
-export function writeBuildStamp(root: string): void {
-  fs.writeFileSync(path.join(root, STAMP_FILE), JSON.stringify({ hash: sourceHash(root), at: new Date().toISOString() }));
+export function writeBuildStamp(root: string, distDir: string = distDirName()): void {
+  fs.writeFileSync(path.join(root, distDir, STAMP_NAME), JSON.stringify({ hash: sourceHash(root), at: new Date().toISOString() }));
 }

@@ -60,4 +60,12 @@ describe('npm start refuses to run, clearly', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('gazebench: configuration: DATABASE_URL: must start with postgres:// or postgresql://');
   });
+
+  it('when the e2e build (test-only synthetic gaze source) is asked to serve a non-loopback host', () => {
+    const r = start({ GAZEBENCH_E2E_BUILD: '1', HOST: '0.0.0.0', DATA_DIR: tempDir() });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'gazebench: the e2e build (.next-e2e, GAZEBENCH_E2E_BUILD=1) only serves a loopback HOST, not 0.0.0.0; unset GAZEBENCH_E2E_BUILD',
+    );
+  });
 });

@@ -1,0 +1,212 @@
+/**
+ * Gaze sample ingestion, the hot path of a study (one request per participant per second).
+ *
+ * Common case: ONE statement. The trial context needed to map screen → image pixels (rectangle,
+ * image size, viewing time) is cached per (session, trial, token hash) after a first look-up;
+ * the INSERT itself re-checks everything the cache could have got wrong:
+ *   INSERT … SELECT … WHERE
+ *     EXISTS (session with this id AND token hash, in progress; trial of it, shown, at the cached
+ *             rectangle — a restarted trial has another one)
+ *     AND NOT EXISTS (a batch of the trial with a smaller seq ending at or after this batch's
+ *             first sample, or a larger seq starting at or before its last)
+ *     AND the trial's sample count stays under its cap
+ *   ON CONFLICT (session_id, seq) DO NOTHING.
+ * Nothing inserted → the slow path looks again (uncached) and answers precisely: 403 token,
+ * 400 trialId, 409 session/trial state, {duplicate: true} for a replayed seq, 400 for overlapping
+ * times or a full trial; a changed rectangle (restarted trial, other process) is retried once.
+ *
+ * The INSERT commits asynchronously (synchronous_commit off for that statement's own transaction,
+ * set inside the statement: no extra round trip): the answer does not wait for the WAL flush, so a
+ * PostgreSQL crash — not an application crash — can lose the batches acknowledged in its last
+ * ~0.6 s (3 × wal_writer_delay), never corrupt or half-write one. Gaze batches are the one write
+ * where latency matters more than that; every other write keeps synchronous commits.
+ * Trial caps: samples lie within [shownAt − 2 s, shownAt + viewingMs + 2 s] (checked before any
+ * write) and a trial holds at most 250 samples per second of that window.
+ * Two batches of one trial arriving at the same instant can both pass the overlap check (read
+ * committed); trial completion sorts samples by time and drops repeated times, so such a race
+ * cannot corrupt fixations.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { sha256Hex } from '@/lib/auth/access';
+import { encodeSamples, mapBatchToImage } from '@/lib/gaze/samples';
+import type { SampleBatchRequest, SampleBatchResponse } from '@/lib/studies/contract';
+import { FlowError } from '@/lib/studies/errors';
+import { rowsOf, type Db } from '../client';
+import { gazeSessions, images, sampleBatches, trials } from '../schema';
+
+/** Trial cap, time: samples must lie within [shownAt − this, shownAt + viewingMs + this], ms. */
+const TRIAL_WINDOW_SLACK_MS = 2000;
+/** Trial cap, count: at most this many samples per second of the trial window (far above any webcam's rate). */
+const MAX_TRIAL_RATE_HZ = 250;
+/** Cached trial contexts (≈ 200 bytes each); the oldest go first. */
+const MAX_CONTEXTS = 20_000;
+
+/** What trials.rect holds once a trial has started. */
+export interface TrialRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  viewportWidth: number;
+  viewportHeight: number;
+  shownAt: number;
+}
+
+export const notThisSession = () => new FlowError(400, 'invalid_request', 'not a trial of this session', 'trialId');
+
+interface TrialContext {
+  rect: TrialRect;
+  width: number;
+  height: number;
+  viewingMs: number;
+}
+
+const contexts = new Map<string, TrialContext>();
+const keyOf = (sessionId: string, trialId: string, tokenHash: string) => `${sessionId}:${trialId}:${tokenHash}`;
+
+/** Drops cached contexts of a trial (restarted in this process). */
+export function forgetIngestContexts(sessionId: string, trialId: string): void {
+  const prefix = `${sessionId}:${trialId}:`;
+  for (const key of contexts.keys()) if (key.startsWith(prefix)) contexts.delete(key);
+}
+
+interface ContextRow {
+  session_status: string;
+  viewing_ms: number | null;
+  trial_id: string | null;
+  trial_status: string | null;
+  rect: TrialRect | null;
+  width: number | null;
+  height: number | null;
+}
+
+/** Uncached look-up with every refusal; a complete trial answers a replayed seq with duplicate. */
+async function loadContext(db: Db, sessionId: string, tokenHash: string, req: SampleBatchRequest): Promise<TrialContext | 'duplicate'> {
+  const [row] = rowsOf<ContextRow>(
+    await db.execute(sql`
+      select s.status as session_status, (s.config->>'viewingMs')::int as viewing_ms, t.id as trial_id, t.status as trial_status, t.rect, i.width, i.height
+      from ${gazeSessions} s
+      left join ${trials} t on t.id = ${req.trialId} and t.session_id = s.id
+      left join ${images} i on i.id = t.image_id
+      where s.id = ${sessionId} and s.token_hash = ${tokenHash}`),
+  );
+  if (!row) throw new FlowError(403, 'forbidden', 'this token does not open this session');
+  if (!row.trial_id) throw notThisSession();
+  if (row.session_status !== 'in_progress') throw new FlowError(409, 'session_closed', `this session is ${row.session_status}`);
+  if (row.trial_status === 'complete' || row.trial_status === 'skipped') {
+    if (await storedSeq(db, sessionId, req.seq, req.trialId)) return 'duplicate';
+    throw new FlowError(409, 'trial_complete', `this trial is ${row.trial_status}`);
+  }
+  if (row.trial_status !== 'shown' || !row.rect || row.width === null || row.height === null) {
+    throw new FlowError(409, 'trial_not_started', 'start the trial (its image rectangle) before sending samples');
+  }
+  return { rect: row.rect, width: row.width, height: row.height, viewingMs: row.viewing_ms ?? 3000 };
+}
+
+function remember(key: string, ctx: TrialContext): void {
+  if (contexts.size >= MAX_CONTEXTS) {
+    const oldest = contexts.keys().next();
+    if (!oldest.done) contexts.delete(oldest.value);
+  }
+  contexts.set(key, ctx);
+}
+
+function windowOf(ctx: TrialContext) {
+  const from = ctx.rect.shownAt - TRIAL_WINDOW_SLACK_MS;
+  const to = ctx.rect.shownAt + ctx.viewingMs + TRIAL_WINDOW_SLACK_MS;
+  return { from, to, maxSamples: Math.ceil(((to - from) / 1000) * MAX_TRIAL_RATE_HZ) };
+}
+
+/** The batch's samples lie outside the trial's time window: the refusal, else null. */
+function outsideWindow(req: SampleBatchRequest, ctx: TrialContext): FlowError | null {
+  const first = req.samples[0]?.[0] as number;
+  const last = req.samples.at(-1)?.[0] as number;
+  const { from, to } = windowOf(ctx);
+  if (first < from) return new FlowError(400, 'invalid_request', `sample time ${first} is before this trial (shown at ${ctx.rect.shownAt})`, 'samples.0.0');
+  if (last <= to) return null;
+  const i = req.samples.findIndex((x) => x[0] > to);
+  return new FlowError(400, 'invalid_request', `sample time ${last} is after the end of this trial (${to})`, `samples.${i}.0`);
+}
+
+/**
+ * The insert, with numbered parameters so that on PostgreSQL it runs as a named prepared statement
+ * (postgres.js describes an unprepared parameterised query on every call: an extra round trip).
+ * $1 session, $2 seq, $3 trial, $4 count, $5 first t, $6 last t, $7 samples, $8 token hash,
+ * $9 rectangle (jsonb), $10 the trial's sample cap.
+ */
+const INSERT_BATCH = `
+  insert into sample_batches (session_id, seq, trial_id, sample_count, t_first_ms, t_last_ms, samples)
+  select $1::uuid, $2::int, $3::uuid, $4::int, $5::float8, $6::float8, $7::bytea
+  from (select set_config('synchronous_commit', 'off', true)) as async_commit
+  where exists (
+    select 1 from trials t join gaze_sessions s on s.id = t.session_id
+    where t.id = $3::uuid and t.status = 'shown' and t.rect = $9::text::jsonb
+      and s.id = $1::uuid and s.token_hash = $8::text and s.status = 'in_progress')
+  and not exists (
+    select 1 from sample_batches b
+    where b.trial_id = $3::uuid
+      and ((b.seq < $2::int and b.t_last_ms >= $5::float8) or (b.seq > $2::int and b.t_first_ms <= $6::float8)))
+  and (select coalesce(sum(c.sample_count), 0) from sample_batches c where c.trial_id = $3::uuid) + $4::int <= $10::int
+  on conflict (session_id, seq) do nothing
+  returning id`;
+
+interface RawClient {
+  unsafe?: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown[]>;
+  query?: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+}
+
+/** Runs `text` on the driver under drizzle: postgres.js as a prepared statement, PGlite as a query. */
+async function preparedRows(db: Db, text: string, params: unknown[]): Promise<unknown[]> {
+  const client = (db as unknown as { $client?: RawClient }).$client;
+  if (client?.unsafe) return client.unsafe(text, params, { prepare: true });
+  if (client?.query) return (await client.query(text, params)).rows;
+  throw new Error('ingest: the database driver exposes neither postgres.js nor PGlite');
+}
+
+/** The one-statement insert; true when the batch was stored. The caller has checked the window. */
+async function tryInsert(db: Db, sessionId: string, tokenHash: string, req: SampleBatchRequest, ctx: TrialContext): Promise<boolean> {
+  const first = req.samples[0]?.[0] as number;
+  const last = req.samples.at(-1)?.[0] as number;
+  const stored = mapBatchToImage(req.samples, ctx.rect, ctx);
+  const rows = await preparedRows(db, INSERT_BATCH, [
+    sessionId, req.seq, req.trialId, stored.length, first, last, encodeSamples(stored), tokenHash, JSON.stringify(ctx.rect), windowOf(ctx).maxSamples,
+  ]);
+  return rows.length === 1;
+}
+
+export async function ingestSamples(db: Db, sessionId: string, token: string, req: SampleBatchRequest): Promise<SampleBatchResponse> {
+  const tokenHash = sha256Hex(token);
+  const key = keyOf(sessionId, req.trialId, tokenHash);
+  const cached = contexts.get(key);
+  // A cached context that the batch does not fit (or that the INSERT finds stale) is looked up again.
+  if (cached && !outsideWindow(req, cached) && (await tryInsert(db, sessionId, tokenHash, req, cached))) return { stored: req.samples.length };
+  contexts.delete(key);
+  const ctx = await loadContext(db, sessionId, tokenHash, req);
+  if (ctx === 'duplicate') return { duplicate: true };
+  remember(key, ctx);
+  const refusal = outsideWindow(req, ctx);
+  if (refusal) throw refusal;
+  const retry = !cached || JSON.stringify(cached.rect) !== JSON.stringify(ctx.rect) || outsideWindow(req, cached) !== null;
+  if (retry && (await tryInsert(db, sessionId, tokenHash, req, ctx))) return { stored: req.samples.length };
+  if (await storedSeq(db, sessionId, req.seq, req.trialId)) return { duplicate: true };
+  const [held] = await db
+    .select({ n: sql<number>`coalesce(sum(${sampleBatches.sampleCount}), 0)`.mapWith(Number) })
+    .from(sampleBatches)
+    .where(eq(sampleBatches.trialId, req.trialId));
+  const { maxSamples } = windowOf(ctx);
+  if ((held?.n ?? 0) + req.samples.length > maxSamples) {
+    throw new FlowError(400, 'invalid_request', `a trial holds at most ${maxSamples} samples (${MAX_TRIAL_RATE_HZ} Hz over its window)`, 'samples');
+  }
+  throw new FlowError(400, 'invalid_request', 'time goes backwards: this batch overlaps an earlier or later batch of the trial', 'samples.0.0');
+}
+
+/** True when (session, seq) is stored for this trial; a seq reused for another trial is a 409. */
+async function storedSeq(db: Db, sessionId: string, seq: number, trialId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ trialId: sampleBatches.trialId })
+    .from(sampleBatches)
+    .where(and(eq(sampleBatches.sessionId, sessionId), eq(sampleBatches.seq, seq)));
+  if (!row) return false;
+  if (row.trialId !== trialId) throw new FlowError(409, 'seq_conflict', `seq ${seq} was already used for another trial`, 'seq');
+  return true;
+}

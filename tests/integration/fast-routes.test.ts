@@ -1,0 +1,80 @@
+/**
+ * The sample route served beside Next (lib/server/fast-routes.ts) answers exactly as the Next
+ * route handler does, over a real HTTP server, and leaves every other request to the fallback.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '@/db/client';
+import { createStudy } from '@/db/queries/studies';
+import { sampleBatches } from '@/db/schema';
+import { serveFastRoute } from '@/lib/server/fast-routes';
+import type { StartSessionResponse } from '@/lib/studies/contract';
+import { driver, freshDb, tempDir } from './helpers';
+import { calibrate, call, GEOMETRY, makeDataset, RECT, startSession } from './participant-helpers';
+import { POST as startTrialRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
+
+describe(`fast sample route on ${driver}`, () => {
+  let handle: DbHandle;
+  let dataDir: string;
+  let server: http.Server;
+  let base: string;
+  let s: StartSessionResponse;
+
+  beforeAll(async () => {
+    handle = await freshDb();
+    dataDir = tempDir();
+    process.env.DATA_DIR = dataDir;
+    process.env.GAZEBENCH_SECRET = 'fast-routes-secret-0123456789';
+    const { datasetId } = await makeDataset(handle.db, dataDir, 'fast', 2);
+    await createStudy(handle.db, { slug: 'fast', datasetId, name: 'F', status: 'open', consentText: '', config: { imagesPerParticipant: 2, driftEvery: 0 } });
+    s = await startSession('fast');
+    await calibrate(s);
+    const st = await call(startTrialRoute, { id: s.sessionId, trialId: s.trials[0]?.id ?? '' }, { token: s.token, body: { rect: RECT, viewport: GEOMETRY.window, shownAt: 0 } });
+    expect(st.status).toBe(200);
+    server = http.createServer((req, res) => {
+      void serveFastRoute(req, res).then((served) => {
+        if (!served) res.writeHead(299, { 'X-Fallback': '1' }).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await handle.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (body: string, token = s.token, path = `/api/v1/sessions/${s.sessionId}/samples`) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Session-Token': token }, body });
+  const batch = (seq: number, t0: number) => JSON.stringify({ seq, trialId: s.trials[0]?.id, samples: Array.from({ length: 30 }, (_, i) => [t0 + i * 33, 900, 500, 0]) });
+  const stored = async () => Number((await handle.db.select({ n: count() }).from(sampleBatches).where(eq(sampleBatches.sessionId, s.sessionId)))[0]?.n);
+
+  it('stores a batch once, with the security headers and no compression', async () => {
+    const res = await post(batch(0, 10), s.token);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ stored: 30 });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(await (await post(batch(0, 10))).json()).toEqual({ duplicate: true });
+    expect(await stored()).toBe(1);
+  });
+
+  it('refusals are the route’s: 403 other token, 400 field, 413 oversize; nothing stored', async () => {
+    expect((await post(batch(1, 2000), 'forged')).status).toBe(403);
+    const bad = await post(batch(1, 2000).replace('[2000,900,', '[2000,"x",'));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { field: string }).field).toBe('samples.0.1');
+    const huge = await post(JSON.stringify({ pad: 'x'.repeat(100_000) }));
+    expect(huge.status).toBe(413);
+    expect(await stored()).toBe(1);
+  });
+
+  it('leaves other requests to Next', async () => {
+    expect((await fetch(`${base}/api/v1/sessions/${s.sessionId}`)).status).toBe(299);
+    expect((await post(batch(1, 2000), s.token, `/api/v1/sessions/${s.sessionId}/samples/extra`)).status).toBe(299);
+  });
+});
