@@ -29,107 +29,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type TfNodeBackend = 'wasm' | 'cpu';
 
-type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-interface ConvGradAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode: Rounding;
-  filterShape: [number, number, number, number];
-  inputShape: [number, number, number, number];
-}
-
-/** Runs one registered WASM kernel on TensorInfos (no engine bookkeeping). */
-function runWasm(name: string, inputs: tf.NamedTensorInfoMap, backend: object, attrs: tf.NamedAttrMap): tf.TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`initTfNode: WASM kernel ${name} is not registered`);
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`initTfNode: WASM kernel ${name} returned several outputs`);
-  return out;
-}
-
-function disposeAll(backend: object, infos: tf.TensorInfo[]): void {
-  for (const info of infos) (backend as tf.KernelBackend).disposeData(info.dataId);
-}
-
-function convInfo(xShape: number[], filterShape: number[], attrs: ConvGradAttrs) {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-}
-
-function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const a = attrs as unknown as ConvGradAttrs;
-  const info = convInfo(x.shape, a.filterShape, a);
-  if (a.dataFormat !== 'NHWC') throw new Error('initTfNode: Conv2DBackpropFilter on WASM needs NHWC data');
-  const { top, bottom, left, right } = info.padInfo;
-  const sh = info.strideHeight;
-  const sw = info.strideWidth;
-  const xPadded = runWasm('PadV2', { x }, backend, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
-  // Rows/columns past the last window (valid padding, stride > 1) do not contribute.
-  const usedH = (info.outHeight - 1) * sh + info.filterHeight;
-  const usedW = (info.outWidth - 1) * sw + info.filterWidth;
-  const xUsed = runWasm('Slice', { x: xPadded }, backend, {
-    begin: [0, 0, 0, 0],
-    size: [info.batchSize, usedH, usedW, info.inChannels],
-  });
-  const xT = runWasm('Transpose', { x: xUsed }, backend, { perm: [3, 1, 2, 0] });
-  const dyT = runWasm('Transpose', { x: dy }, backend, { perm: [1, 2, 0, 3] });
-  // The stride of the forward convolution becomes the dilation of dy.
-  const grad = runWasm('Conv2D', { x: xT, filter: dyT }, backend, {
-    strides: 1,
-    pad: 'valid',
-    dataFormat: 'NHWC',
-    dilations: [sh, sw],
-  });
-  const result = runWasm('Transpose', { x: grad }, backend, { perm: [1, 2, 0, 3] });
-  disposeAll(backend, [xPadded, xUsed, xT, dyT, grad]);
-  return result;
-}
-
-let originalBackpropInput: tf.KernelConfig | undefined;
-
-function conv2dBackpropInput(params: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const { inputs, backend, attrs } = params;
-  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const a = attrs as unknown as ConvGradAttrs;
-  const info = convInfo(a.inputShape, filter.shape, a);
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || a.dataFormat !== 'NHWC') {
-    const out = originalBackpropInput?.kernelFunc(params);
-    if (out === undefined || Array.isArray(out)) throw new Error('initTfNode: no WASM Conv2DBackpropInput to fall back to');
-    return out;
-  }
-  const { top, bottom, left, right } = info.padInfo;
-  const kh = info.filterHeight;
-  const kw = info.filterWidth;
-  const rotated = runWasm('Reverse', { x: filter }, backend, { dims: [0, 1] });
-  const swapped = runWasm('Transpose', { x: rotated }, backend, { perm: [0, 1, 3, 2] });
-  const pad = [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]];
-  const result = runWasm('Conv2D', { x: dy, filter: swapped }, backend, { strides: 1, pad, dataFormat: 'NHWC', dilations: 1 });
-  disposeAll(backend, [rotated, swapped]);
-  return result;
-}
-
-let trainingKernelsRegistered = false;
-
-/** Registers the WASM convolution gradients described above (once). */
-export function registerWasmTrainingKernels(): void {
-  if (trainingKernelsRegistered) return;
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
-  }
-  originalBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (originalBackpropInput !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput });
-  trainingKernelsRegistered = true;
-}
+export { registerWasmTrainingKernels } from './wasm-gradient-kernels';
+import { registerWasmTrainingKernels, setUpWasmGradientFallback } from './wasm-gradient-kernels';
 
 let wasmPathsSet = false;
 /** Backend this module last selected; null until the first call. */
@@ -165,7 +66,7 @@ async function select(backend: TfNodeBackend): Promise<typeof tf> {
   await tf.ready();
   // The replaced Conv2DBackpropInput is kept as the strided fallback; it was
   // unregistered before the backend started, so run its set-up here.
-  if (backend === 'wasm') originalBackpropInput?.setupFunc?.(tf.backend());
+  if (backend === 'wasm') setUpWasmGradientFallback(tf.backend());
   selected = backend;
   return tf;
 }

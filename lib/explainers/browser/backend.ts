@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels, setUpWasmGradientFallback } from '@/lib/models/wasm-gradient-kernels';
 import type { BackendChoice, BackendName, BackendReport } from './protocol';
 import { WASM_PATH_PREFIX } from './protocol';
 
@@ -54,6 +55,9 @@ async function start(name: BackendName): Promise<string | null> {
     const reason = await registerWebGpu().catch((error: unknown) => `cannot load the WebGPU backend: ${message(error)}`);
     if (reason !== null) return reason;
   }
+  // Gradients through convolutions without a fused ReLU need Conv2DBackpropFilter, which the wasm
+  // package lacks: register the composite kernels (as initTfNode does in Node) before it starts.
+  if (name === 'wasm') registerWasmTrainingKernels();
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);
@@ -62,6 +66,7 @@ async function start(name: BackendName): Promise<string | null> {
   }
   if (!ok) return `the ${name} backend failed to initialise`;
   await tf.ready();
+  if (name === 'wasm') setUpWasmGradientFallback(tf.backend());
   if (name === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) {
     return 'WebGL has no float32 render targets (float16 would change the maps)';
   }
