@@ -11,7 +11,11 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { newNonce, pageContentSecurityPolicy } from '@/lib/http/security-headers';
 
 export function proxy(request: NextRequest) {
-  const policy = pageContentSecurityPolicy({ nonce: newNonce(), dev: process.env.NODE_ENV === 'development' });
+  const policy = pageContentSecurityPolicy({
+    nonce: newNonce(),
+    dev: process.env.NODE_ENV === 'development',
+    allowEval: request.nextUrl.pathname.startsWith('/s/'),
+  });
   const headers = new Headers(request.headers);
   headers.set('content-security-policy', policy);
   const response = NextResponse.next({ request: { headers } });

@@ -28,8 +28,10 @@ describe('page Content-Security-Policy', () => {
     for (const [, values] of policy) for (const v of values) expect(v).not.toMatch(/^https?:|\*/);
   });
 
-  it("adds 'unsafe-eval' only in development", () => {
+  it("adds 'unsafe-eval' only in development and on participant pages (WebGazer needs it)", () => {
     expect(pageContentSecurityPolicy({ nonce: 'n', dev: true })).toContain("'unsafe-eval'");
+    expect(pageContentSecurityPolicy({ nonce: 'n', allowEval: true })).toContain("'unsafe-eval'");
+    expect(pageContentSecurityPolicy({ nonce: 'n' })).not.toContain("'unsafe-eval'");
   });
 });
 

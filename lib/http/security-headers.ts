@@ -15,12 +15,18 @@
 export interface PagePolicyOptions {
   readonly nonce: string;
   readonly dev?: boolean;
+  /**
+   * Participant study pages (/s/…) only: WebGazer 3.5.3's bundled TF.js and MediaPipe loaders
+   * compile code at run time, and without 'unsafe-eval' the camera step never starts (measured
+   * with the e2e fake camera: "No stream"). Every other page keeps the strict policy.
+   */
+  readonly allowEval?: boolean;
 }
 
-export function pageContentSecurityPolicy({ nonce, dev = false }: PagePolicyOptions): string {
+export function pageContentSecurityPolicy({ nonce, dev = false, allowEval = false }: PagePolicyOptions): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ''}`,
+    `script-src 'self' 'nonce-${nonce}' 'wasm-unsafe-eval'${dev || allowEval ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
