@@ -49,13 +49,30 @@ async function waitForHealth(url, server, timeoutMs) {
   throw new Error(`server did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Demo runs: the committed explainer maps (db/seed/demo-runs/<explainer>/manifest.json) when there
+ * are any; otherwise stand-in test maps (scripts/make-test-demo-runs.ts) in a temp folder, so the
+ * leaderboard checks always have runs to score.
+ */
+function demoRunsEnv() {
+  const committed = path.join(root, 'db', 'seed', 'demo-runs');
+  const has = fs.existsSync(committed) && fs.readdirSync(committed).some((d) => fs.existsSync(path.join(committed, d, 'manifest.json')));
+  if (has) return { env: {}, dir: null };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-e2e-runs-'));
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/make-test-demo-runs.ts'), dir], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('e2e: could not write the test demo runs');
+  console.log('e2e: no committed demo runs in db/seed/demo-runs; using generated test maps');
+  return { env: { GAZEBENCH_DEMO_RUNS_DIR: dir }, dir };
+}
+
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-e2e-'));
+const demoRuns = demoRunsEnv();
 const baseUrl = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/start.ts')], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' },
+  env: { ...process.env, ...demoRuns.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '' },
 });
 let status = 1;
 try {
@@ -73,5 +90,6 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   if (server.exitCode === null) server.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
+  if (demoRuns.dir) fs.rmSync(demoRuns.dir, { recursive: true, force: true });
 }
 process.exit(status);

@@ -25,6 +25,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   score: { summary: 'score saliency maps against gaze ground truth (bundle or single pair)', load: () => import('./score') },
   'verify-metrics': { summary: 'recompute a reference bundle and compare with its expected values', load: () => import('./verify-metrics') },
   evaluate: { summary: 'insertion, deletion, ROAD and ADIC of a saliency map for a TF.js model (no ground truth)', load: () => import('./evaluate') },
+  import: { summary: "import a lab's ground truth (fixations CSV, density maps) into a dataset", load: () => import('./import') },
+  submit: { summary: 'upload a folder of saliency maps to a run on a Gazebench server', load: () => import('./submit') },
 };
 
 /** Thrown by commands for a usage problem (bad flag combination, unknown metric name). */
