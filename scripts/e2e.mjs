@@ -15,6 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { filesWithSyntheticSource, root, startTestServer } from './test-server.mjs';
 
@@ -40,10 +41,27 @@ if (prod.status !== 0) {
   process.exit(1);
 }
 
+/**
+ * Demo runs: the committed explainer maps (db/seed/demo-runs/<explainer>/manifest.json) when there
+ * are any; otherwise stand-in test maps (scripts/make-test-demo-runs.ts) in a temp folder, so the
+ * leaderboard checks always have runs to score.
+ */
+function demoRunsEnv() {
+  const committed = path.join(root, 'db', 'seed', 'demo-runs');
+  const has = fs.existsSync(committed) && fs.readdirSync(committed).some((d) => fs.existsSync(path.join(committed, d, 'manifest.json')));
+  if (has) return { env: {}, dir: null };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-e2e-runs-'));
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/make-test-demo-runs.ts'), dir], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('e2e: could not write the test demo runs');
+  console.log('e2e: no committed demo runs in db/seed/demo-runs; using generated test maps');
+  return { env: { GAZEBENCH_DEMO_RUNS_DIR: dir }, dir };
+}
+
 let status = 1;
 let server;
+const demoRuns = demoRunsEnv();
 try {
-  server = await startTestServer({ GAZEBENCH_E2E_BUILD: '1' });
+  server = await startTestServer({ GAZEBENCH_E2E_BUILD: '1', ...demoRuns.env });
   if (filesWithSyntheticSource(path.join(root, '.next-e2e')).length === 0) {
     throw new Error('the e2e build (.next-e2e) lacks the synthetic gaze source; the production check above proves nothing');
   }
@@ -57,5 +75,6 @@ try {
   console.error(`e2e: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
   await server?.stop();
+  if (demoRuns.dir) fs.rmSync(demoRuns.dir, { recursive: true, force: true });
 }
 process.exit(status);

@@ -95,7 +95,13 @@ CREATE TABLE "runs" (
 	"status" "run_status" DEFAULT 'pending' NOT NULL,
 	"source" text DEFAULT 'api' NOT NULL,
 	"evaluate_without_ground_truth" jsonb DEFAULT '[]'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"evaluation_step" integer,
+	"modality" "modality",
+	"score_emd" boolean DEFAULT false NOT NULL,
+	"visibility" "visibility" DEFAULT 'private' NOT NULL,
+	"is_demo" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "saliency_maps" (
@@ -110,6 +116,17 @@ CREATE TABLE "saliency_maps" (
 	CONSTRAINT "saliency_maps_run_image_uq" UNIQUE("run_id","image_id")
 );
 --> statement-breakpoint
+CREATE TABLE "score_failures" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"run_id" uuid NOT NULL,
+	"image_id" uuid NOT NULL,
+	"metric" text NOT NULL,
+	"density_map_id" uuid,
+	"message" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "score_failures_run_image_metric_gt_uq" UNIQUE NULLS NOT DISTINCT("run_id","image_id","metric","density_map_id")
+);
+--> statement-breakpoint
 CREATE TABLE "scores" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"run_id" uuid NOT NULL,
@@ -122,11 +139,36 @@ CREATE TABLE "scores" (
 	CONSTRAINT "scores_run_image_metric_gt_uq" UNIQUE NULLS NOT DISTINCT("run_id","image_id","metric","density_map_id")
 );
 --> statement-breakpoint
+CREATE TABLE "leaderboard_snapshots" (
+	"id" text PRIMARY KEY NOT NULL,
+	"dataset_id" uuid NOT NULL,
+	"modality" "modality" NOT NULL,
+	"ground_truth_state" text NOT NULL,
+	"body" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "reference_scores" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"density_map_id" uuid NOT NULL,
+	"kind" text NOT NULL,
+	"metric" text NOT NULL,
+	"value" double precision NOT NULL,
+	"detail" jsonb,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "reference_scores_gt_kind_metric_uq" UNIQUE("density_map_id","kind","metric")
+);
+--> statement-breakpoint
+ALTER TABLE "density_maps" ALTER COLUMN "sigma_px" DROP NOT NULL;--> statement-breakpoint
 ALTER TABLE "gaze_sessions" ALTER COLUMN "pixels_per_degree" DROP NOT NULL;--> statement-breakpoint
 ALTER TABLE "models" ADD COLUMN "visibility" "visibility" DEFAULT 'private' NOT NULL;--> statement-breakpoint
 ALTER TABLE "models" ADD COLUMN "sha256" text;--> statement-breakpoint
 ALTER TABLE "models" ADD COLUMN "bytes" bigint;--> statement-breakpoint
 ALTER TABLE "models" ADD COLUMN "files" jsonb;--> statement-breakpoint
+ALTER TABLE "density_maps" ADD COLUMN "source" text DEFAULT 'fixations' NOT NULL;--> statement-breakpoint
+ALTER TABLE "density_maps" ADD COLUMN "points" "bytea";--> statement-breakpoint
+ALTER TABLE "density_maps" ADD COLUMN "observer_labels" jsonb;--> statement-breakpoint
+ALTER TABLE "density_maps" ADD COLUMN "consistency" jsonb;--> statement-breakpoint
 ALTER TABLE "fixations" ADD COLUMN "trial_id" uuid;--> statement-breakpoint
 ALTER TABLE "gaze_sessions" ADD COLUMN "study_id" uuid;--> statement-breakpoint
 ALTER TABLE "gaze_sessions" ADD COLUMN "token_hash" text;--> statement-breakpoint
@@ -149,16 +191,23 @@ ALTER TABLE "runs" ADD CONSTRAINT "runs_model_id_models_id_fk" FOREIGN KEY ("mod
 ALTER TABLE "runs" ADD CONSTRAINT "runs_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "saliency_maps" ADD CONSTRAINT "saliency_maps_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "saliency_maps" ADD CONSTRAINT "saliency_maps_image_id_images_id_fk" FOREIGN KEY ("image_id") REFERENCES "public"."images"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "score_failures" ADD CONSTRAINT "score_failures_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "score_failures" ADD CONSTRAINT "score_failures_image_id_images_id_fk" FOREIGN KEY ("image_id") REFERENCES "public"."images"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "score_failures" ADD CONSTRAINT "score_failures_density_map_id_density_maps_id_fk" FOREIGN KEY ("density_map_id") REFERENCES "public"."density_maps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "scores" ADD CONSTRAINT "scores_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "scores" ADD CONSTRAINT "scores_image_id_images_id_fk" FOREIGN KEY ("image_id") REFERENCES "public"."images"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "scores" ADD CONSTRAINT "scores_density_map_id_density_maps_id_fk" FOREIGN KEY ("density_map_id") REFERENCES "public"."density_maps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "leaderboard_snapshots" ADD CONSTRAINT "leaderboard_snapshots_dataset_id_datasets_id_fk" FOREIGN KEY ("dataset_id") REFERENCES "public"."datasets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "reference_scores" ADD CONSTRAINT "reference_scores_density_map_id_density_maps_id_fk" FOREIGN KEY ("density_map_id") REFERENCES "public"."density_maps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "api_tokens_user_idx" ON "api_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "auth_sessions_user_idx" ON "auth_sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "studies_dataset_idx" ON "studies" USING btree ("dataset_id");--> statement-breakpoint
 CREATE INDEX "sample_batches_trial_idx" ON "sample_batches" USING btree ("trial_id");--> statement-breakpoint
 CREATE INDEX "trials_image_idx" ON "trials" USING btree ("image_id");--> statement-breakpoint
 CREATE INDEX "runs_dataset_idx" ON "runs" USING btree ("dataset_id");--> statement-breakpoint
+CREATE INDEX "score_failures_run_idx" ON "score_failures" USING btree ("run_id");--> statement-breakpoint
 CREATE INDEX "scores_run_idx" ON "scores" USING btree ("run_id");--> statement-breakpoint
+CREATE INDEX "leaderboard_snapshots_dataset_idx" ON "leaderboard_snapshots" USING btree ("dataset_id");--> statement-breakpoint
 ALTER TABLE "datasets" ADD CONSTRAINT "datasets_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "models" ADD CONSTRAINT "models_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fixations" ADD CONSTRAINT "fixations_trial_id_trials_id_fk" FOREIGN KEY ("trial_id") REFERENCES "public"."trials"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

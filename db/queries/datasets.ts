@@ -241,3 +241,25 @@ export async function classCounts(db: Db, datasetId: string): Promise<{ label: s
 export async function listDatasetImageRows(db: Db, datasetId: string): Promise<ImageRow[]> {
   return db.select().from(images).where(eq(images.datasetId, datasetId)).orderBy(asc(images.position), asc(images.name));
 }
+/** Every image of a dataset with what scoring needs (size, blob, class, position). */
+export async function datasetImages(db: Db, datasetId: string) {
+  return db
+    .select({
+      id: images.id,
+      name: images.name,
+      classLabel: images.classLabel,
+      width: images.width,
+      height: images.height,
+      sha256: images.sha256,
+      position: images.position,
+    })
+    .from(images)
+    .where(eq(images.datasetId, datasetId))
+    .orderBy(asc(images.position), asc(images.name));
+}
+
+export async function listDatasetIds(db: Db): Promise<string[]> {
+  return (await db.select({ id: datasets.id }).from(datasets).orderBy(asc(datasets.createdAt))).map((r) => r.id);
+}
+
+export { getModelById, getModelBySlug } from './models';

@@ -147,13 +147,26 @@ export const densityMaps = pgTable(
       .references(() => images.id, { onDelete: 'cascade' }),
     modality: modalityEnum('modality').notNull(),
     version: integer('version').notNull(),
-    sigmaPx: doublePrecision('sigma_px').notNull(),
+    /** 'fixations' (computed here from accepted fixations) | 'imported' (a lab's own map, PNG/NPY). */
+    source: text('source').notNull().default('fixations'),
+    /** Blur σ in image pixels (1° of visual angle); null for imported maps, whose σ is the lab's. */
+    sigmaPx: doublePrecision('sigma_px'),
     observers: integer('observers').notNull(),
     fixationCount: integer('fixation_count').notNull(),
     width: integer('width').notNull(),
     height: integer('height').notNull(),
     /** float64 little-endian, row-major, sums to 1. */
     data: bytea('data').notNull(),
+    /**
+     * The fixations this version stands for, frozen with it so that fixation metrics (NSS, AUC)
+     * and the human ceiling never mix versions: float64 little-endian triples (observer ordinal,
+     * x, y) in image pixels, inside the image. Null when a map was imported without fixations.
+     */
+    points: bytea('points'),
+    /** Observer labels by ordinal (index into `points`' first column). */
+    observerLabels: jsonb('observer_labels').$type<string[]>(),
+    /** Inter-observer consistency of this version (lib/ground-truth/consistency.ts), filled by a job. */
+    consistency: jsonb('consistency').$type<Record<string, unknown>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('density_maps_image_modality_version_uq').on(t.imageId, t.modality, t.version)],

@@ -6,3 +6,4 @@ export * from './models';
 export * from './gaze';
 export * from './meta';
 export * from './runs';
+export * from './leaderboards';

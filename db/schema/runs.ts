@@ -1,6 +1,6 @@
-import { bigserial, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
-import { bytea } from './common';
+import { bytea, modalityEnum, visibilityEnum } from './common';
 import { datasets, images } from './datasets';
 import { densityMaps } from './gaze';
 import { models } from './models';
@@ -29,7 +29,17 @@ export const runs = pgTable(
     source: text('source').notNull().default('api'),
     /** Also compute insertion/deletion (and ROAD) with the stored model on the server. */
     evaluateWithoutGroundTruth: jsonb('evaluate_without_ground_truth').$type<string[]>().notNull().default([]),
+    /** Pixels changed per insertion/deletion step (null = RISE default, the model input width). */
+    evaluationStep: integer('evaluation_step'),
+    /** Ground-truth modality to score against; null = every modality the dataset has ground truth for. */
+    modality: modalityEnum('modality'),
+    /** Also compute EMD (slow: an exact transport problem per map at the MIT 32-cell size). */
+    scoreEmd: boolean('score_emd').notNull().default(false),
+    /** Public runs of a public dataset appear on its public leaderboard. */
+    visibility: visibilityEnum('visibility').notNull().default('private'),
+    isDemo: boolean('is_demo').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('runs_dataset_idx').on(t.datasetId)],
 );
@@ -81,5 +91,31 @@ export const scores = pgTable(
   (t) => [
     unique('scores_run_image_metric_gt_uq').on(t.runId, t.imageId, t.metric, t.densityMapId).nullsNotDistinct(),
     index('scores_run_idx').on(t.runId),
+  ],
+);
+
+/**
+ * A metric that could not be computed for (run, image, ground-truth version): the reason, so that
+ * the run page can show it and the job does not retry it forever. Same key as scores: one row per
+ * attempt target, written exactly once.
+ */
+export const scoreFailures = pgTable(
+  'score_failures',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    imageId: uuid('image_id')
+      .notNull()
+      .references(() => images.id, { onDelete: 'cascade' }),
+    metric: text('metric').notNull(),
+    densityMapId: uuid('density_map_id').references(() => densityMaps.id, { onDelete: 'cascade' }),
+    message: text('message').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('score_failures_run_image_metric_gt_uq').on(t.runId, t.imageId, t.metric, t.densityMapId).nullsNotDistinct(),
+    index('score_failures_run_idx').on(t.runId),
   ],
 );

@@ -29,6 +29,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   sanity: { summary: 'model-randomisation sanity check of explanation methods (Adebayo et al. 2018)', load: () => import('./sanity') },
   'create-admin': { summary: 'create the first admin account (or make an account an admin)', load: () => import('./create-admin') },
   fixations: { summary: 'detect fixations (I-DT or I-VT) in a CSV of gaze samples', load: () => import('./fixations') },
+  import: { summary: "import a lab's ground truth (fixations CSV, density maps) into a dataset", load: () => import('./import') },
+  submit: { summary: 'upload a folder of saliency maps to a run on a Gazebench server', load: () => import('./submit') },
 };
 
 /** Thrown by commands for a usage problem (bad flag combination, unknown metric name). */

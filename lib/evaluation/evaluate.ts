@@ -54,6 +54,11 @@ export interface EvaluateInput {
   readonly roadPercentiles?: readonly number[];
   readonly onProgress?: (progress: EvaluationProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Awaited before every batch of forward passes: a server worker running inside the web process
+   * passes a macrotask yield so that HTTP requests are served between batches.
+   */
+  readonly pause?: () => Promise<void>;
 }
 
 export interface CurveResult {
@@ -118,7 +123,9 @@ export async function evaluateWithoutGroundTruth(input: EvaluateInput): Promise<
   const saliency = saliencyAtInputSize(input.saliency, width, height);
   const data = preprocess(image.rgba, image.width, image.height, bundle.config.preprocessing, bundle.config.inputSize);
   const modelImage: ModelImage = { width, height, channels: bundle.channels, data };
-  const scoreBatch = scoreBatchFor(bundle, { output: 'probability', batchSize });
+  const forward = scoreBatchFor(bundle, { output: 'probability', batchSize });
+  const { pause } = input;
+  const scoreBatch: typeof forward = pause ? async (batch) => (await pause(), forward(batch)) : forward;
 
   const curveLength = Math.ceil((width * height) / step) + 1;
   const plan: Record<EvaluationMetric, number> = {

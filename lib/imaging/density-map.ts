@@ -128,6 +128,16 @@ function unionSpan(lo: Int32Array, hi: Int32Array, k: number, count: number, til
 
 /** Fixation density map, sum 1 (see header). */
 export function densityMap(fixations: readonly Point[], width: number, height: number, sigmaPx: number): Grid<Float64Array> {
+  return densityMapWithMass(fixations, width, height, sigmaPx).map;
+}
+
+/**
+ * The density map and the blurred mass it was divided by (the filtered count map's sum): mass ×
+ * map is the filtered count map, which is additive over fixations — group maps of several
+ * observers are mass-weighted sums of their maps. (Under 'nearest' boundaries one fixation's mass
+ * is 1 only away from the edges; within a kernel radius of an edge it differs.)
+ */
+export function densityMapWithMass(fixations: readonly Point[], width: number, height: number, sigmaPx: number): { map: Grid<Float64Array>; mass: number } {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new MetricError('densityMap', 'size', `must be positive integers, got ${width}x${height}`);
   }
@@ -248,5 +258,5 @@ export function densityMap(fixations: readonly Point[], width: number, height: n
       }
     }
   }
-  return { width, height, data };
+  return { map: { width, height, data }, mass: total };
 }

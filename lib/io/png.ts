@@ -42,3 +42,15 @@ export function readPngSize(bytes: Uint8Array): { width: number; height: number 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
+
+/**
+ * A 16-bit grayscale PNG (colour type 0, bit depth 16) from values 0..65535, row-major. pngjs
+ * takes the samples as a Uint16Array view in the machine's byte order and writes them big-endian.
+ */
+export function encodePngGray16(width: number, height: number, values: Uint16Array): Buffer {
+  if (values.length !== width * height) throw new Error(`png: ${values.length} values for ${width}x${height}`);
+  const options = { bitDepth: 16, colorType: 0, inputColorType: 0, inputHasAlpha: false } as const;
+  const png = new PNG({ width, height, ...options });
+  png.data = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  return PNG.sync.write(png, options);
+}

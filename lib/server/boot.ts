@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DatabaseConnectError, openDb, setDbHandle, type DbHandle } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
 import { seedDemo } from '@/db/seed/demo';
+import { DemoRunsError, demoRunsDir, seedDemoRuns } from '@/db/seed/demo-runs';
 import type { AppConfig } from '@/lib/config';
 import { resolveSecret } from './secret';
 
@@ -57,6 +58,12 @@ export async function bootDatabase(config: AppConfig, options: BootOptions): Pro
     });
     if (result.seeded) {
       options.log(`demo content seeded: ${result.images} images, ${result.fixations} simulated fixations in ${Date.now() - started} ms`);
+    }
+    try {
+      await seedDemoRuns(handle, { runsDir: demoRunsDir(options.root), log: options.log });
+    } catch (err) {
+      if (err instanceof DemoRunsError) throw new BootError(`demo runs: ${err.message}`);
+      throw err;
     }
   }
   return handle;

@@ -7,7 +7,7 @@ import { GET as listDatasets } from '@/app/api/v1/datasets/route';
 import { GET as imageFile } from '@/app/api/v1/images/[id]/file/route';
 import type { DbHandle } from '@/db/client';
 import { latestDensityMap } from '@/db/queries/ground-truth';
-import { images } from '@/db/schema';
+import { fixations, gazeSessions, images } from '@/db/schema';
 import { seedDemo } from '@/db/seed/demo';
 import { enqueueRecomputeGroundTruth } from '@/lib/jobs/ground-truth';
 import { startWorker } from '@/lib/jobs/worker';
@@ -59,10 +59,13 @@ describe(`job worker and public API on ${driver}`, () => {
   });
 
   it('the pg-boss worker runs a ground-truth recompute job', async () => {
-    boss = await startWorker(handle, testDatabaseUrl());
+    boss = await startWorker(handle, testDatabaseUrl(), { resume: false });
     const [img] = await handle.db.select().from(images).limit(1);
     const id = img?.id ?? '';
     expect((await latestDensityMap(handle.db, id, 'simulated'))?.version).toBe(1);
+    // A recompute writes a new version only when the accepted fixations changed: add one.
+    const [session] = await handle.db.select().from(gazeSessions).limit(1);
+    await handle.db.insert(fixations).values({ sessionId: session?.id ?? '', imageId: id, x: 7, y: 9, startMs: 0, durationMs: 200 });
     await enqueueRecomputeGroundTruth(boss, { imageId: id, modality: 'simulated' });
     const deadline = Date.now() + 30_000;
     let version = 1;

@@ -29,7 +29,10 @@ export default async function DatasetPage({ params }: Props) {
         <h1 className="text-2xl font-semibold">{dataset.name}</h1>
         <p className="max-w-3xl text-stone-700">{dataset.description}</p>
         <p className="text-sm text-stone-600">
-          <span data-testid="dataset-image-count">{images.length}</span> images · classes: {classes.join(', ')}
+          <span data-testid="dataset-image-count">{images.length}</span> images · classes: {classes.join(', ')} ·{' '}
+          <Link href={`/leaderboard/${dataset.slug}`} className="text-blue-700 hover:underline">
+            leaderboard
+          </Link>
         </p>
       </div>
       <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6" aria-label="Images">

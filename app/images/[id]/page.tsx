@@ -8,6 +8,7 @@ import { canRead } from '@/lib/auth/access';
 import { actorOf, currentUser } from '@/lib/auth/current-user';
 import { fixationsForImage, latestDensityMap } from '@/db/queries/ground-truth';
 import { isolines, isolineSvgPath } from '@/lib/imaging/isolines';
+import { RunComparison } from './run-comparison';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Image' };
@@ -16,13 +17,13 @@ const SCALE = 2;
 /** Contour levels as fractions of the map's maximum. */
 const ISOLINE_LEVELS = [0.25, 0.5, 0.75];
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ a?: string; b?: string }> };
 
 function observerColour(index: number): string {
   return `hsl(${(index * 137.508) % 360} 85% 50%)`;
 }
 
-export default async function ImagePage({ params }: Props) {
+export default async function ImagePage({ params, searchParams }: Props) {
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getDb();
@@ -62,7 +63,9 @@ export default async function ImagePage({ params }: Props) {
       </div>
       <p className="text-sm text-stone-600" data-testid="gaze-summary">
         {observers.length} {modality} observers · {fixations.length} fixations
-        {density ? ` · density map v${density.version}, σ = ${density.sigmaPx.toFixed(1)} px (1° of visual angle)` : ' · no density map yet'}
+        {density
+          ? ` · density map v${density.version}${density.sigmaPx === null ? ' (imported)' : `, σ = ${density.sigmaPx.toFixed(1)} px (1° of visual angle)`}`
+          : ' · no density map yet'}
       </p>
 
       <div className="grid gap-6 lg:grid-cols-3">
@@ -108,6 +111,12 @@ export default async function ImagePage({ params }: Props) {
           <figcaption className="text-sm text-stone-600">Isolines at {ISOLINE_LEVELS.map((l) => `${l * 100}%`).join(', ')} of the maximum density</figcaption>
         </figure>
       </div>
+      <p className="text-xs text-stone-600">
+        Downloads: <a className="text-blue-700 hover:underline" href={`/api/v1/images/${id}/density.npy?modality=${modality}`}>density.npy</a> ·{' '}
+        <a className="text-blue-700 hover:underline" href={`/api/v1/images/${id}/density.png16?modality=${modality}`}>density PNG (16-bit)</a> ·{' '}
+        <a className="text-blue-700 hover:underline" href={`/api/v1/datasets/${dataset.id}/fixations.csv`}>fixations.csv (dataset)</a>
+      </p>
+      <RunComparison image={{ id, width: image.width, height: image.height }} modality={modality} densityMapId={density?.id ?? null} selected={await searchParams} />
     </div>
   );
 }
