@@ -13,8 +13,9 @@
  *    rate; 5 with 200 participants offers 1,000 batches/s) for --paced-s, on schedule whether or
  *    not earlier answers have come back.
  *    Phase "saturation": each participant posts its next batch as soon as the previous one is
- *    answered, for --seconds (closed loop); a participant moves to its next trial (one trial-start
- *    request, not timed) after each 30-s trial's worth of batches.
+ *    answered, for --seconds (closed loop). In both, a participant moves to its next trial (one
+ *    trial-start request, not timed) after each 30-s trial's worth of batches; participant k
+ *    starts k mod 30 batches into its first trial, so trial starts are spread out in time.
  * Prints batches/s and p50/p99 latency of the sample requests per phase, with the machine's load.
  * The client runs on the same machine and takes CPU from the server.
  *
@@ -23,6 +24,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -134,6 +136,8 @@ async function setUp(base: string, k: number): Promise<Participant> {
   const p: Participant = { s, trials: s.trials.filter((t) => t.kind === 'image'), trial: -1, batchInTrial: BATCHES_PER_TRIAL, shownAt: 0, seq: 0, ready: Promise.resolve() };
   p.ready = nextTrial(base, p);
   await p.ready;
+  // Participants are at different points of their trials, so trial starts spread out in time.
+  p.batchInTrial = k % BATCHES_PER_TRIAL;
   return p;
 }
 
@@ -149,6 +153,43 @@ async function nextTrial(base: string, p: Participant): Promise<void> {
 }
 
 /**
+ * Keep-alive connections for the timed requests (node:http costs the generator less CPU than
+ * fetch): at most one per participant, as a page sending its batches in turn would hold; a batch
+ * due while all are busy waits in the agent's queue, and that wait counts in its latency. Idle
+ * sockets are dropped after 4 s, before the server's 5-s keep-alive timeout closes them.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: N, timeout: 4000 });
+let resets = 0;
+
+/**
+ * One POST; a connection reset before an answer is retried once, as a participant's page would
+ * (batches are idempotent by seq). The latency then includes the retry.
+ */
+async function post(url: string, body: string, token: string): Promise<{ status: number; text: string }> {
+  try {
+    return await postOnce(url, body, token);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    resets++;
+    return postOnce(url, body, token);
+  }
+}
+
+function postOnce(url: string, body: string, token: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Session-Token': token } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
  * Posts one 1-s batch (30 samples at 30 Hz); returns its latency in ms. Seq, trial and times are
  * taken synchronously, so several batches of one participant may be in flight (open loop).
  */
@@ -161,10 +202,9 @@ async function postBatch(base: string, p: Participant, random: ReturnType<typeof
   const body = JSON.stringify({ seq, trialId, samples });
   await p.ready;
   const started = performance.now();
-  const res = await fetch(`${base}/api/v1/sessions/${p.s.sessionId}/samples`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Session-Token': p.s.token }, body });
-  const text = await res.text();
+  const res = await post(`${base}/api/v1/sessions/${p.s.sessionId}/samples`, body, p.s.token);
   const ms = performance.now() - started;
-  if (res.status !== 200 || !text.includes('"stored":30')) throw new Error(`batch ${seq}: ${res.status} ${text}`);
+  if (res.status !== 200 || !res.text.includes('"stored":30')) throw new Error(`batch ${seq}: ${res.status} ${res.text}`);
   return ms;
 }
 
@@ -269,7 +309,10 @@ async function main(): Promise<void> {
       }),
     );
     report(`paced ×${RATE}`, paced, (performance.now() - pacedStart) / 1000);
-    if (SATURATION_S <= 0) return;
+    if (SATURATION_S <= 0) {
+      console.log(`connection resets retried: ${resets}; participants ${N}; cores ${os.availableParallelism()}; node ${process.version}; ${new Date().toISOString()}`);
+      return;
+    }
 
     const serverPids = processTree(server.pid ?? 0);
     const pgPids = (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`).map((r) => r.pid);
@@ -294,6 +337,7 @@ async function main(): Promise<void> {
         `(+ this load generator ${perBatch(clientCpu)} ms) → two cores given to server and database alone would sustain ≈ ` +
         `${((2 * saturated.length) / (nodeCpu + pgCpu)).toFixed(0)} batches/s`,
     );
+    console.log(`connection resets retried: ${resets}`);
     console.log(`participants ${N}; cores ${os.availableParallelism()} (${os.cpus()[0]?.model ?? '?'}); node ${process.version}; ${new Date().toISOString()}`);
   } finally {
     if (server && server.exitCode === null) {
@@ -301,6 +345,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 3000));
       if (server.exitCode === null) server.kill('SIGKILL');
     }
+    agent.destroy();
     await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
     await admin.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -308,6 +353,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`bench:ingest: ${err instanceof Error ? err.message : String(err)}`);
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  console.error(`bench:ingest: ${err instanceof Error ? err.message : String(err)}${cause}`);
   process.exit(1);
 });
