@@ -254,22 +254,19 @@ test('(d) mouse alternative: the session switches to mouse before any trial; cur
   expect(((await state.json()) as { modality: string }).modality).toBe('mouse');
 
   // Act like a participant: rest the cursor at 60 % / 40 % of every image, on the sentinel target
-  // of attention checks, and on the dot of drift checks.
+  // of attention checks, and on the dot of drift checks. Each element can vanish between the look
+  // and the move (the flow runs on its own clock), so a look that finds nothing just tries again.
   const end = page.getByTestId('end-message');
+  const boxOf = (testId: string) => page.getByTestId(testId).boundingBox({ timeout: 250 }).catch(() => null);
+  const deadline = Date.now() + 5 * 60_000;
   while (!(await end.isVisible())) {
-    const drift = page.getByTestId('drift-point');
-    const target = page.getByTestId('attention-target');
-    const image = page.getByTestId('trial-image');
-    if (await drift.isVisible()) {
-      const b = await drift.boundingBox();
-      if (b) await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 3 });
-    } else if (await target.isVisible()) {
-      const b = await target.boundingBox();
-      if (b) await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 3 });
-    } else if (await image.isVisible()) {
-      const b = await image.boundingBox();
-      if (b) await page.mouse.move(b.x + 0.6 * b.width, b.y + 0.4 * b.height, { steps: 3 });
-    }
+    expect(Date.now(), 'the mouse session reaches its end message').toBeLessThan(deadline);
+    const drift = await boxOf('drift-point');
+    const target = drift ? null : await boxOf('attention-target');
+    const image = drift || target ? null : await boxOf('trial-image');
+    if (drift) await page.mouse.move(drift.x + drift.width / 2, drift.y + drift.height / 2, { steps: 3 });
+    else if (target) await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 3 });
+    else if (image) await page.mouse.move(image.x + 0.6 * image.width, image.y + 0.4 * image.height, { steps: 3 });
     await page.waitForTimeout(100);
   }
   await expect(end).toHaveAttribute('data-decision', 'accepted');
