@@ -16,6 +16,7 @@ const EnvSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   GAZEBENCH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   GAZEBENCH_WORKER: z.enum(['0', '1']).default('1'),
+  WEB_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export interface AppConfig {
@@ -25,6 +26,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   secret: string | undefined;
   inProcessWorker: boolean;
+  /** HTTP server processes of `npm start` (node:cluster, one shared port); > 1 needs DATABASE_URL. */
+  webProcesses: number;
 }
 
 export class ConfigError extends Error {}
@@ -36,6 +39,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
   }
   const e = parsed.data;
+  // Embedded PGlite lives inside one process: several web processes need a shared PostgreSQL.
+  if (e.WEB_PROCESSES > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(`configuration: WEB_PROCESSES: ${e.WEB_PROCESSES} web processes need DATABASE_URL (embedded PGlite serves one process)`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -43,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: e.DATABASE_URL,
     secret: e.GAZEBENCH_SECRET,
     inProcessWorker: e.GAZEBENCH_WORKER === '1',
+    webProcesses: e.WEB_PROCESSES,
   };
 }

@@ -2,18 +2,23 @@
  * `npm start`: build if needed, migrate, seed the demo once, start the job
  * worker in-process, serve the site. Every start-up failure is one line on
  * stderr and a non-zero exit.
+ *
+ * WEB_PROCESSES=N (N > 1, PostgreSQL only) serves from N node:cluster processes sharing the port:
+ * this primary process does everything else (migrations, seed, build, job worker), forks the web
+ * processes, replaces one that dies, and stops them all on SIGINT/SIGTERM.
  */
 import { spawnSync } from 'node:child_process';
-import http from 'node:http';
+import cluster from 'node:cluster';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '@/lib/config';
+import { ConfigError, loadConfig, type AppConfig } from '@/lib/config';
 import { BootError, bootDatabase, ensureWritableDir } from '@/lib/server/boot';
 import { buildIsCurrent, distDirName, writeBuildStamp } from '@/lib/server/build-stamp';
 import { startWorker } from '@/lib/jobs/worker';
 import { copyPublicAssets } from './copy-public-assets.mjs';
-import { serveFastRoute } from '@/lib/server/fast-routes';
+import { createHttpServer } from '@/lib/server/http-server';
+import { openDb, setDbHandle } from '@/db/client';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => console.log(`[gazebench] ${line}`);
@@ -65,22 +70,14 @@ async function main(): Promise<void> {
   const boss = config.inProcessWorker ? await startWorker(handle, config.databaseUrl) : undefined;
   if (boss) log('job worker running in-process');
 
-  const { default: next } = await import('next');
-  const app = next({ dev: false, dir: root, hostname: config.host, port: config.port });
-  const handler = app.getRequestHandler();
-  await app.prepare();
-  // Rate limits key on the client address (lib/auth/client-ip.ts reads the last X-Forwarded-For
-  // entry). Unless GAZEBENCH_TRUST_PROXY=1 (a reverse proxy sets X-Forwarded-*), whatever the
-  // client sent in those headers is dropped and the socket's address used.
-  const trustProxy = process.env.GAZEBENCH_TRUST_PROXY === '1';
-  const server = http.createServer((req, res) => {
-    if (!trustProxy) {
-      delete req.headers['x-forwarded-host'];
-      delete req.headers['x-forwarded-proto'];
-    }
-    if (!trustProxy || req.headers['x-forwarded-for'] === undefined) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown';
-    void serveFastRoute(req, res).then((served) => (served ? undefined : handler(req, res)));
-  });
+  if (config.webProcesses > 1) {
+    serveInCluster(config, async () => {
+      await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
+      await handle.close().catch(() => undefined);
+    });
+    return;
+  }
+  const server = await createHttpServer(root, config);
   server.once('error', (err: NodeJS.ErrnoException) =>
     fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use; set PORT to a free port` : err.message),
   );
@@ -96,7 +93,73 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-main().catch((err: unknown) => {
+/** Restarts allowed within RESTART_WINDOW_MS before the primary gives up (a crash loop). */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+function serveInCluster(config: AppConfig, closePrimary: () => Promise<void>): void {
+  let stopping = false;
+  let listening = 0;
+  const restarts: number[] = [];
+  cluster.setupPrimary({ args: process.argv.slice(2) });
+  for (let i = 0; i < config.webProcesses; i++) cluster.fork();
+  cluster.on('listening', () => {
+    listening += 1;
+    if (listening === config.webProcesses) log(`ready on http://localhost:${config.port} (${config.webProcesses} web processes, db: postgres)`);
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping || code === 0) return;
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length > 0 && (restarts[0] as number) < now - RESTART_WINDOW_MS) restarts.shift();
+    if (restarts.length > MAX_RESTARTS) fail(`web processes keep dying (${restarts.length} in ${RESTART_WINDOW_MS / 1000} s); last: pid ${worker.process.pid}, ${signal ?? `exit ${code}`}`);
+    log(`web process ${worker.process.pid} ended (${signal ?? `exit ${code}`}); starting another`);
+    cluster.fork();
+  });
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { w.process.kill('SIGKILL'); resolve(); }, 5000);
+      w.once('exit', () => { clearTimeout(timer); resolve(); });
+      w.process.kill('SIGTERM');
+    })));
+    await closePrimary();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+/** A web process of the cluster: the primary has migrated, seeded and built; this one only serves. */
+async function serveWebProcess(): Promise<void> {
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+  process.env.GAZEBENCH_ROOT = root;
+  const config = loadConfig();
+  const handle = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  setDbHandle(handle);
+  const server = await createHttpServer(root, config);
+  server.listen(config.port, config.host);
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    server.close();
+    server.closeIdleConnections();
+    void handle.close().catch(() => undefined).then(() => process.exit(0));
+  };
+  // Ctrl+C reaches every process of the group; the primary also sends SIGTERM when it stops.
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (cluster.isWorker) {
+  serveWebProcess().catch((err: unknown) => {
+    console.error(`gazebench: web process ${process.pid}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+} else main().catch((err: unknown) => {
   if (err instanceof BootError || err instanceof ConfigError) fail(err.message);
   fail(err instanceof Error ? (err.stack ?? err.message) : String(err));
 });

@@ -61,6 +61,20 @@ describe('npm start refuses to run, clearly', () => {
     expect(r.stderr).toBe('gazebench: configuration: DATABASE_URL: must start with postgres:// or postgresql://');
   });
 
+  it('when several web processes are asked for on embedded PGlite', () => {
+    const r = start({ DATA_DIR: tempDir(), WEB_PROCESSES: '2' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('gazebench: configuration: WEB_PROCESSES: 2 web processes need DATABASE_URL (embedded PGlite serves one process)');
+  });
+
+  it('when WEB_PROCESSES is not a whole number from 1 to 64', () => {
+    for (const bad of ['0', '1.5', '65', 'two']) {
+      const r = start({ DATA_DIR: tempDir(), WEB_PROCESSES: bad });
+      expect(r.status, bad).toBe(1);
+      expect(r.stderr, bad).toMatch(/^gazebench: configuration: WEB_PROCESSES: /);
+    }
+  });
+
   it('when the e2e build (test-only synthetic gaze source) is asked to serve a non-loopback host', () => {
     const r = start({ GAZEBENCH_E2E_BUILD: '1', HOST: '0.0.0.0', DATA_DIR: tempDir() });
     expect(r.status).toBe(1);
