@@ -41,7 +41,8 @@ export async function createDatasetFromZip(page: Page, name: string, zip: Buffer
   await expect(page).toHaveURL(new RegExp(`/workspace/datasets/${slug}$`));
   await page.getByLabel('Image files or zip').setInputFiles({ name: 'images.zip', mimeType: 'application/zip', buffer: zip });
   await page.getByRole('button', { name: 'Upload' }).click();
-  await expect(page.getByTestId('workspace-image-count')).toHaveText(String(expectedImages));
+  await expect(page.getByTestId('upload-result')).toHaveText(`${expectedImages} images added.`, { timeout: 60_000 });
+  await expect(page.getByTestId('workspace-image-count')).toHaveText(String(expectedImages), { timeout: 15_000 });
   return slug;
 }
 
