@@ -62,6 +62,7 @@ export interface RunChoice {
 export async function createBrowserRuns(page: Page, choice: RunChoice): Promise<string[]> {
   await page.goto('/workspace/runs/new');
   const select = async (label: string, prefix: string) => {
+    await expect(page.getByLabel(label, { exact: true })).toBeVisible();
     const options = await page.getByLabel(label, { exact: true }).locator('option').allTextContents();
     const option = options.find((o) => o.startsWith(prefix));
     if (option === undefined) throw new Error(`no ${label} option starting with '${prefix}' among ${JSON.stringify(options)}`);
@@ -79,7 +80,7 @@ export async function createBrowserRuns(page: Page, choice: RunChoice): Promise<
   for (const m of choice.methods) {
     for (const [key, text] of Object.entries(m.params ?? {})) await page.getByLabel(`${m.name} ${key}`, { exact: true }).fill(text);
   }
-  if (choice.seed !== undefined) await page.getByLabel('Seed').fill(String(choice.seed));
+  if (choice.seed !== undefined) await page.getByLabel('Seed', { exact: true }).fill(String(choice.seed));
   await page.getByRole('button', { name: 'Create and run in this browser' }).click();
   await expect(page).toHaveURL(new RegExp(`/workspace/runs/${UUID}`));
   const url = new URL(page.url());

@@ -115,13 +115,13 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
           <legend className="px-1 text-sm font-medium">Data and model</legend>
           <label className="flex items-center gap-2">
             <span className="w-24">Dataset</span>
-            <select value={datasetId} onChange={(e) => setDatasetId(e.target.value)} disabled={busy} className={input}>
+            <select aria-label="Dataset" value={datasetId} onChange={(e) => setDatasetId(e.target.value)} disabled={busy} className={input}>
               {datasets.map((d) => <option key={d.id} value={d.id}>{`${d.name} (${d.imageCount} images, ${d.owner})`}</option>)}
             </select>
           </label>
           <label className="flex items-center gap-2">
             <span className="w-24">Model</span>
-            <select value={modelId} onChange={(e) => setModelId(e.target.value)} disabled={busy} className={input}>
+            <select aria-label="Model" value={modelId} onChange={(e) => setModelId(e.target.value)} disabled={busy} className={input}>
               {models.map((m) => <option key={m.id} value={m.id}>{`${m.name} (${m.labels.length} classes, ${m.owner})`}</option>)}
             </select>
           </label>
@@ -130,7 +130,7 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
           <legend className="px-1 text-sm font-medium">Target</legend>
           <label className="flex items-center gap-2">
             Class
-            <select value={classRule} onChange={(e) => setClassRule(e.target.value)} disabled={busy} className={input}>
+            <select aria-label="Class" value={classRule} onChange={(e) => setClassRule(e.target.value)} disabled={busy} className={input}>
               <option value="predicted">predicted by the model</option>
               <option value="label">the image&apos;s label</option>
               {(model?.labels ?? []).map((l, i) => <option key={i} value={String(i)}>{`${i}: ${l}`}</option>)}
@@ -138,25 +138,25 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
           </label>
           <label className="flex items-center gap-2">
             Output
-            <select value={output} onChange={(e) => setOutput(e.target.value === 'logit' ? 'logit' : 'probability')} disabled={busy} className={input}>
+            <select aria-label="Output" value={output} onChange={(e) => setOutput(e.target.value === 'logit' ? 'logit' : 'probability')} disabled={busy} className={input}>
               <option value="probability">probability</option>
               <option value="logit">logit</option>
             </select>
           </label>
           <label className="flex items-center gap-2">
             Seed
-            <input type="number" step={1} value={seed} onChange={(e) => setSeed(e.target.value)} disabled={busy} className={`${input} w-24`} />
+            <input aria-label="Seed" type="number" step={1} value={seed} onChange={(e) => setSeed(e.target.value)} disabled={busy} className={`${input} w-24`} />
           </label>
         </fieldset>
         <fieldset className="flex flex-wrap items-center gap-4 rounded border border-stone-200 bg-white p-3 text-sm">
           <legend className="px-1 text-sm font-medium">Run</legend>
           <label className="flex items-center gap-2">
             Name
-            <input type="text" value={name} placeholder={model?.name ?? ''} onChange={(e) => setName(e.target.value)} disabled={busy} maxLength={150} className={`${input} w-56`} />
+            <input aria-label="Run name" type="text" value={name} placeholder={model?.name ?? ''} onChange={(e) => setName(e.target.value)} disabled={busy} maxLength={150} className={`${input} w-56`} />
           </label>
           <label className="flex items-center gap-2">
             Visibility
-            <select value={visibility} onChange={(e) => setVisibility(e.target.value === 'public' ? 'public' : 'private')} disabled={busy} className={input}>
+            <select aria-label="Visibility" value={visibility} onChange={(e) => setVisibility(e.target.value === 'public' ? 'public' : 'private')} disabled={busy} className={input}>
               <option value="private">private</option>
               <option value="public">public (on a public dataset&apos;s leaderboard)</option>
             </select>
