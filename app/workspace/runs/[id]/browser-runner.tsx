@@ -74,7 +74,8 @@ async function uploadMap(runId: string, image: RunImage, map: MapMessage): Promi
  */
 export function BrowserRunner({ run, model, leaderboard, queue, autostart }: Props) {
   const router = useRouter();
-  const [backendChoice, setBackendChoice] = useState<BackendChoice>('auto');
+  // wasm by default: its maps are the ones the Node CLI computes (GPU backends differ in the last bits).
+  const [backendChoice, setBackendChoice] = useState<BackendChoice>('wasm');
   const [worker, setWorker] = useState<StartedWorker | null>(null);
   const [modelInfo, setModelInfo] = useState<ModelInfo | null>(null);
   const [images, setImages] = useState<RunImage[] | null>(null);
