@@ -4,16 +4,21 @@ import { redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { listDatasetsVisibleTo } from '@/db/queries/datasets';
 import { listModelsVisibleTo } from '@/db/queries/models';
+import { listOwnRuns } from '@/db/queries/runs';
 import { currentUser } from '@/lib/auth/current-user';
+import { RunList } from './runs/run-list';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Workspace' };
+
+/** Runs shown here; /workspace/runs lists all. */
+const RECENT_RUNS = 5;
 
 export default async function WorkspacePage() {
   const db = await getDb();
   const user = await currentUser(db);
   if (!user) redirect('/signin?next=/workspace');
-  const [datasets, models] = await Promise.all([listDatasetsVisibleTo(db, user.id, { ownOnly: true }), listModelsVisibleTo(db, user.id, { ownOnly: true })]);
+  const [datasets, models, runs] = await Promise.all([listDatasetsVisibleTo(db, user.id, { ownOnly: true }), listModelsVisibleTo(db, user.id, { ownOnly: true }), listOwnRuns(db, user.id)]);
   return (
     <div className="space-y-10">
       <h1 className="text-2xl font-semibold">Workspace</h1>
@@ -48,6 +53,14 @@ export default async function WorkspacePage() {
             ))}
           </ul>
         )}
+      </section>
+      <section className="space-y-3" aria-labelledby="ws-runs">
+        <div className="flex items-center gap-4">
+          <h2 id="ws-runs" className="text-xl font-semibold">Your explanation runs</h2>
+          <Link href="/workspace/runs/new" className="rounded bg-stone-900 px-3 py-1 text-sm text-white">New run</Link>
+          {runs.length > RECENT_RUNS ? <Link href="/workspace/runs" className="text-sm text-blue-700 hover:underline">All {runs.length} runs</Link> : null}
+        </div>
+        <RunList runs={runs.slice(0, RECENT_RUNS)} />
       </section>
     </div>
   );

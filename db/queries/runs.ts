@@ -3,7 +3,7 @@
  * (run, image, metric, density map) with NULLS NOT DISTINCT and are written with ON CONFLICT DO
  * NOTHING, so a job that runs twice (retry, lease expiry, two workers) stores each one once.
  */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Grid } from '@/lib/metrics/types';
 import type { Db } from '../client';
 import { LITTLE_ENDIAN } from './ground-truth';
@@ -231,4 +231,58 @@ export async function imageScores(db: Db, imageId: string, runIds: readonly stri
     .select({ runId: scores.runId, metric: scores.metric, value: scores.value, detail: scores.detail, densityMapId: scores.densityMapId })
     .from(scores)
     .where(and(eq(scores.imageId, imageId), inArray(scores.runId, [...runIds])));
+}
+
+/**
+ * The run's dataset images in dataset order, each with whether the run has its map yet: what a
+ * browser runner needs to continue at the next image without a map (after a pause, a reload or on
+ * another day).
+ */
+export async function runImageStatus(db: Db, runId: string, datasetId: string) {
+  return db
+    .select({
+      id: images.id,
+      name: images.name,
+      classLabel: images.classLabel,
+      width: images.width,
+      height: images.height,
+      mapId: saliencyMaps.id,
+    })
+    .from(images)
+    .leftJoin(saliencyMaps, and(eq(saliencyMaps.imageId, images.id), eq(saliencyMaps.runId, runId)))
+    .where(eq(images.datasetId, datasetId))
+    .orderBy(asc(images.position), asc(images.name), asc(images.id));
+}
+
+/** A researcher's own runs, newest first, with dataset, model and how many maps each has. */
+export async function listOwnRuns(db: Db, ownerId: string) {
+  const mapCount = db
+    .select({ runId: saliencyMaps.runId, maps: sql<number>`count(*)::int`.as('maps') })
+    .from(saliencyMaps)
+    .groupBy(saliencyMaps.runId)
+    .as('map_counts');
+  const imageCount = db
+    .select({ datasetId: images.datasetId, images: sql<number>`count(*)::int`.as('images') })
+    .from(images)
+    .groupBy(images.datasetId)
+    .as('image_counts');
+  return db
+    .select({
+      id: runs.id,
+      name: runs.name,
+      explainer: runs.explainer,
+      status: runs.status,
+      createdAt: runs.createdAt,
+      dataset: { id: datasets.id, slug: datasets.slug, name: datasets.name },
+      model: { id: models.id, slug: models.slug, name: models.name },
+      maps: sql<number>`coalesce(${mapCount.maps}, 0)`.mapWith(Number),
+      images: sql<number>`coalesce(${imageCount.images}, 0)`.mapWith(Number),
+    })
+    .from(runs)
+    .innerJoin(datasets, eq(runs.datasetId, datasets.id))
+    .innerJoin(models, eq(runs.modelId, models.id))
+    .leftJoin(mapCount, eq(mapCount.runId, runs.id))
+    .leftJoin(imageCount, eq(imageCount.datasetId, runs.datasetId))
+    .where(eq(runs.ownerId, ownerId))
+    .orderBy(desc(runs.createdAt), asc(runs.id));
 }

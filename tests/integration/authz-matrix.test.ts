@@ -23,6 +23,7 @@ import { createApiToken } from '@/db/queries/auth';
 import { createDataset, insertImages } from '@/db/queries/datasets';
 import { recomputeDensityMap } from '@/db/queries/ground-truth';
 import { createModel } from '@/db/queries/models';
+import { createRun } from '@/db/queries/runs';
 import { fixations, gazeSessions } from '@/db/schema';
 import { API_ROUTES } from '@/lib/api';
 import { sha256Hex } from '@/lib/auth/access';
@@ -40,7 +41,7 @@ const bundleDir = path.join(root, 'public/models/demo-shapes');
 const PERSONAS = ['anonymous', 'participant', 'revoked', 'other', 'owner', 'owner-read-token', 'admin'] as const;
 type Persona = (typeof PERSONAS)[number];
 type Visibility = 'private' | 'public' | null;
-const VISIBLE_KINDS = new Set(['dataset', 'image', 'model']);
+const VISIBLE_KINDS = new Set(['dataset', 'image', 'model', 'run']);
 
 function expected(spec: RouteSpec, persona: Persona, visibility: Visibility): number {
   const ok = successStatus(spec);
@@ -106,6 +107,13 @@ describe(`authorisation matrix on ${driver}`, () => {
         ownerId: owner.id, visibility: v ?? 'private', sha256: 'x'.repeat(64), bytes: 1, files,
       });
       return { id, slug };
+    },
+    // A run of the owner on a public dataset and model: the run's own visibility decides.
+    run: async (v) => {
+      const d = await dataset('public');
+      const m = await fixtures.model!('public');
+      const row = await createRun(handle.db, { datasetId: d.id, modelId: m.id, explainer: 'gradcam', params: {}, target: {}, name: 'matrix', ownerId: owner.id, visibility: v ?? 'private' });
+      return { id: row.id };
     },
     token: async () => {
       const token = newApiToken();

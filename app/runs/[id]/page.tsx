@@ -7,6 +7,7 @@ import { getDb } from '@/db/client';
 import { currentDensityMaps, groundTruthModalities } from '@/db/queries/ground-truth';
 import { runFailures, runMapIndex, runScores } from '@/db/queries/runs';
 import { MODALITIES, type Modality } from '@/db/schema/common';
+import { canWrite } from '@/lib/auth/access';
 import { pageActor } from '@/lib/http/page-actor';
 import { readableRun } from '@/lib/http/resources';
 import { MODALITY_PREFERENCE } from '@/lib/leaderboard/build';
@@ -26,7 +27,8 @@ export default async function RunPage({ params, searchParams }: Props) {
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getDb();
-  const context = await readableRun(db, await pageActor(db), id);
+  const actor = await pageActor(db);
+  const context = await readableRun(db, actor, id);
   if (!context) notFound();
   const { run, dataset, model } = context;
   const modalities = await groundTruthModalities(db, dataset.id);
@@ -68,6 +70,13 @@ export default async function RunPage({ params, searchParams }: Props) {
           Maps received: <strong>{progress.mapsReceived}</strong> / {progress.images} images · scores: <strong>{progress.scoresDone}</strong> stored
           {progress.scoresFailed ? `, ${progress.scoresFailed} failed` : ''} of {progress.scoresExpected} expected now
         </p>
+        {progress.mapsReceived < progress.images && canWrite(actor, run) ? (
+          <p className="text-sm">
+            <Link href={`/workspace/runs/${run.id}`} className="text-blue-700 hover:underline">
+              {progress.mapsReceived === 0 ? 'Compute the maps in this browser' : 'Resume computing the missing maps in this browser'}
+            </Link>
+          </p>
+        ) : null}
         <div className="h-2 w-full max-w-xl rounded bg-stone-200"><div className="h-2 rounded bg-blue-600" style={{ width: `${pct}%` }} /></div>
         <p className="text-xs text-stone-600">
           Downloads: <a className="text-blue-700 hover:underline" href={`/api/v1/runs/${run.id}/scores.csv`}>scores.csv</a> ·{' '}

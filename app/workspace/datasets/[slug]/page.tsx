@@ -37,6 +37,9 @@ export default async function WorkspaceDatasetPage({ params }: Props) {
           <span data-testid="workspace-image-count">{images.length}</span> images · {dataset.visibility}
           {dataset.visibility === 'public' ? <> · <Link href={`/datasets/${dataset.slug}`} className="text-blue-700 hover:underline">public page</Link></> : null}
         </p>
+        <p className="text-sm">
+          <Link href={`/workspace/runs/new?dataset=${encodeURIComponent(dataset.slug)}`} className="text-blue-700 hover:underline">Run explainers on this dataset</Link>
+        </p>
         <p className="text-sm text-stone-600" data-testid="class-counts">
           {classes.map((c) => `${c.label ?? 'unlabelled'}: ${c.count}`).join(' · ')}
         </p>

@@ -38,7 +38,10 @@ export default async function WorkspaceModelPage({ params }: Props) {
           owner {model.ownerId === null ? 'the platform' : model.ownerName || 'a researcher'} · {model.format} · {model.labels.length} classes · input {model.inputHeight}×{model.inputWidth} · {model.preprocessing} · target layer {model.targetLayer ?? 'none'} · {model.visibility}
         </p>
         {model.sha256 ? <p className="font-mono text-xs text-stone-500" data-testid="model-sha256">sha256 {model.sha256}</p> : null}
-        <p className="text-sm"><a href={model.url} className="text-blue-700 hover:underline">model.json</a></p>
+        <p className="text-sm">
+          <a href={model.url} className="text-blue-700 hover:underline">model.json</a> ·{' '}
+          <Link href={`/workspace/runs/new?model=${encodeURIComponent(model.slug)}`} className="text-blue-700 hover:underline">Run explainers with this model</Link>
+        </p>
       </div>
       <section className="space-y-3">
         <h2 className="text-xl font-semibold">Model card and settings</h2>
