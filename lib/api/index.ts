@@ -7,6 +7,7 @@ import type { RouteSpec } from '@/lib/http/openapi';
 import * as auth from './auth';
 import * as datasets from './datasets';
 import * as models from './models';
+import * as studies from './studies';
 import * as tokens from './tokens';
 
 export const API_ROUTES: readonly RouteSpec[] = [
@@ -36,4 +37,9 @@ export const API_ROUTES: readonly RouteSpec[] = [
   models.updateModel,
   models.deleteModel,
   models.modelFile,
+  studies.createStudy,
+  studies.listStudies,
+  studies.getStudy,
+  studies.updateStudy,
+  studies.studyProgress,
 ];

@@ -23,6 +23,7 @@ import { createApiToken } from '@/db/queries/auth';
 import { createDataset, insertImages } from '@/db/queries/datasets';
 import { recomputeDensityMap } from '@/db/queries/ground-truth';
 import { createModel } from '@/db/queries/models';
+import { createStudy } from '@/db/queries/studies';
 import { fixations, gazeSessions } from '@/db/schema';
 import { API_ROUTES } from '@/lib/api';
 import { sha256Hex } from '@/lib/auth/access';
@@ -74,9 +75,9 @@ describe(`authorisation matrix on ${driver}`, () => {
 
   const png = () => encodePng({ width: 4, height: 4, data: new Uint8Array(64).fill(n % 250) });
 
-  async function dataset(visibility: 'private' | 'public') {
+  async function dataset(visibility: 'private' | 'public', ownerId = owner.id) {
     const slug = uniq();
-    const row = await createDataset(handle.db, { slug, name: slug, description: '', visibility, ownerId: owner.id });
+    const row = await createDataset(handle.db, { slug, name: slug, description: '', visibility, ownerId });
     if (!row) throw new Error('fixture dataset');
     const bytes = png();
     const [img] = await insertImages(handle.db, row.id, [{ name: 'a_1.png', classLabel: 'a', width: 4, height: 4, sha256: await putBlob(dataDir, bytes), mimeType: 'image/png', bytes: bytes.length }]);
@@ -113,6 +114,12 @@ describe(`authorisation matrix on ${driver}`, () => {
       return { id: row.id };
     },
     'model-upload': async () => ({ id: await copyStaged(owner.id) }),
+    // Studies have no visibility: private to their owner (and admins) whatever their dataset's.
+    study: async () => {
+      const d = await dataset('private');
+      const row = await createStudy(handle.db, { slug: uniq(), datasetId: d.id, ownerId: owner.id, name: 's', consentText: 'ok', config: { imagesPerParticipant: 1 } });
+      return { id: row.id, slug: row.slug };
+    },
   };
 
   /** A staged upload for `ownerId`: a copy of one real staging folder (stageModelBundle ran once). */
@@ -156,6 +163,11 @@ describe(`authorisation matrix on ${driver}`, () => {
     'POST /api/v1/models': async ({ userId }) => ({ json: { uploadId: userId ? await copyStaged(userId) : randomUUID(), slug: uniq(), name: 'm' } }),
     'PATCH /api/v1/models/{id}': () => ({ json: { license: 'MIT' } }),
     'DELETE /api/v1/models/{id}': ({ fixture }) => ({ query: `?confirm=${fixture.slug}` }),
+    // Each caller creates from a dataset of their own (a study is made from your own dataset).
+    'POST /api/v1/studies': async ({ userId }) => ({
+      json: { name: 's', datasetId: userId ? (await dataset('private', userId)).id : randomUUID(), consentText: 'ok', config: { imagesPerParticipant: 1 } },
+    }),
+    'PATCH /api/v1/studies/{id}': () => ({ json: { status: 'open' } }),
   };
   const extraParams: Record<string, Record<string, string>> = { '/api/v1/models/{id}/files/{name}': { name: 'model.json' } };
 
