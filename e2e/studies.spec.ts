@@ -38,7 +38,7 @@ test('a researcher creates, opens and pauses a study, and its link follows', asy
   await expect(page).toHaveURL(/\/workspace\/datasets\/study-shapes-/);
   await page.getByLabel('Image files or zip').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: shapesZip() });
   await page.getByRole('button', { name: 'Upload' }).click();
-  await expect(page.getByTestId('upload-result')).toHaveText(`${SHAPE_CLASSES.length * PER_CLASS} images added.`);
+  await expect(page.getByTestId('upload-result')).toHaveText(`${SHAPE_CLASSES.length * PER_CLASS} images added.`, { timeout: 30_000 });
 
   // The study form: more images per participant than the dataset has is refused next to its field.
   await page.goto('/workspace');
