@@ -1,8 +1,9 @@
 /**
  * A researcher manages a study in the browser only (issue 7, "Studies"): sign up, create a dataset
  * from a zip (as e2e/workspace.spec.ts does), create a study from it in the form (a bad field first,
- * shown next to its field), open it, visit its participant link and see the consent step, pause
- * it and see the participant page turn people away, then find it under "Your studies".
+ * shown next to its field), open it, visit its participant link and see the consent step, review a
+ * participant's session as it appears, pause it and see the participant page turn people away, then
+ * find it under "Your studies".
  */
 import { expect, test } from '@playwright/test';
 import { generateShapeImage, SHAPE_CLASSES } from '../lib/demo/shapes';
@@ -80,6 +81,21 @@ test('a researcher creates, opens and pauses a study, and its link follows', asy
   await expect(participant.getByTestId('consent-text')).toHaveText('E2E consent: I agree to look at shapes.');
   await expect(participant.getByTestId('consent-checkbox')).toBeVisible();
 
+  // A participant starts (through the participant API) and ends without viewing anything: the
+  // session appears in the live progress and the review table without a reload, and the
+  // researcher overrides the automatic decision.
+  const started = await participant.request.post(`/api/v1/studies/${slug}/sessions`, { data: { modality: 'webcam' } });
+  expect(started.status()).toBe(201);
+  const { sessionId, token } = (await started.json()) as { sessionId: string; token: string };
+  expect((await participant.request.post(`/api/v1/sessions/${sessionId}/complete`, { headers: { 'X-Session-Token': token } })).status()).toBe(200);
+  await expect(page.getByTestId('progress-started')).toHaveText('1', { timeout: 15_000 });
+  const row = page.getByTestId('session-row');
+  await expect(row).toHaveCount(1, { timeout: 15_000 });
+  await expect(row.getByTestId('session-status')).toHaveText(/^(rejected|ended)$/);
+  await row.getByRole('button', { name: 'Accept' }).click();
+  await expect(row.getByTestId('session-status')).toHaveText('accepted');
+  await expect(page.getByTestId('progress-accepted')).toHaveText('1', { timeout: 15_000 });
+
   // Pause: the participant page says the study is not taking participants.
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByTestId('study-status')).toHaveText('paused');
@@ -94,6 +110,7 @@ test('a researcher creates, opens and pauses a study, and its link follows', asy
   await expect(item).toHaveCount(1);
   await expect(item).toContainText('Where do people look?');
   await expect(item).toContainText('paused');
+  await expect(item).toContainText('1 started · 1 accepted');
 
   // Someone else cannot see it, from the page or the API.
   const stranger = await (await browser.newContext()).newPage();
