@@ -42,4 +42,6 @@ export const API_ROUTES: readonly RouteSpec[] = [
   studies.getStudy,
   studies.updateStudy,
   studies.studyProgress,
+  studies.listStudySessions,
+  studies.reviewSession,
 ];

@@ -1,7 +1,8 @@
-/** Studies, for their researchers (app/api/v1/studies/route.ts, [id]/route.ts, [id]/progress). */
+/** Studies, for their researchers (app/api/v1/studies/route.ts, [id]/route.ts, [id]/progress, [id]/sessions). */
 import { z } from 'zod';
 import { defineRoute } from '@/lib/http/openapi';
 import { StudyConfig } from '@/lib/studies/config';
+import { SessionDecisionRequest, StudySessionRow } from '@/lib/studies/contract';
 import { STUDY_STATUSES } from '@/lib/studies/lifecycle';
 import { IdParams, Slug, Timestamp } from './common';
 
@@ -164,4 +165,25 @@ export const studyProgress = defineRoute({
   summary: 'Live progress: sessions, observers per image against the target, validation accuracy, convergence',
   params: IdParams,
   responses: { 200: { description: 'progress', schema: ProgressBody } },
+});
+
+export const SessionIdParams = z.object({ id: z.uuid('must be a UUID'), sessionId: z.uuid('must be a UUID') });
+
+export const listStudySessions = defineRoute({
+  method: 'GET', path: '/api/v1/studies/{id}/sessions', tags: ['studies'], auth: 'signed-in', resource: 'study',
+  summary: "The study's sessions with their quality summary and decisions (the review table)",
+  description: 'POST on this path, with the study slug as {id}, is the participant API that starts a session.',
+  params: IdParams,
+  responses: { 200: { description: 'sessions, newest first', schema: z.object({ studyId: z.uuid(), sessions: z.array(StudySessionRow) }) } },
+});
+
+export const reviewSession = defineRoute({
+  method: 'PATCH', path: '/api/v1/studies/{id}/sessions/{sessionId}', tags: ['studies'], auth: 'write', resource: 'study',
+  summary: 'Accept or reject a finished session (overrides the automatic decision; ground truth follows)',
+  params: SessionIdParams,
+  body: { kind: 'json', schema: SessionDecisionRequest },
+  responses: {
+    200: { description: 'the new status', schema: z.object({ id: z.uuid(), status: z.enum(['accepted', 'rejected']), reviewDecision: z.enum(['accepted', 'rejected']) }) },
+    409: { description: 'the participant has not finished the session' },
+  },
 });

@@ -84,7 +84,8 @@ describe(`authorisation matrix on ${driver}`, () => {
     return { id: row.id, slug, imageId: img?.id ?? '' };
   }
 
-  const fixtures: Record<string, (v: Visibility) => Promise<{ id: string; slug?: string }>> = {
+  type Fixture = { id: string; slug?: string; params?: Record<string, string> };
+  const fixtures: Record<string, (v: Visibility) => Promise<Fixture>> = {
     dataset: (v) => dataset(v ?? 'private'),
     image: async (v) => {
       const d = await dataset(v ?? 'private');
@@ -115,10 +116,12 @@ describe(`authorisation matrix on ${driver}`, () => {
     },
     'model-upload': async () => ({ id: await copyStaged(owner.id) }),
     // Studies have no visibility: private to their owner (and admins) whatever their dataset's.
+    // Each has one finished session awaiting review (the {sessionId} of the review route).
     study: async () => {
       const d = await dataset('private');
       const row = await createStudy(handle.db, { slug: uniq(), datasetId: d.id, ownerId: owner.id, name: 's', consentText: 'ok', config: { imagesPerParticipant: 1 } });
-      return { id: row.id, slug: row.slug };
+      const [s] = await handle.db.insert(gazeSessions).values({ datasetId: d.id, studyId: row.id, modality: 'webcam', observerLabel: 'P1', status: 'completed' }).returning();
+      return { id: row.id, slug: row.slug, params: { sessionId: s?.id ?? '' } };
     },
   };
 
@@ -149,7 +152,7 @@ describe(`authorisation matrix on ${driver}`, () => {
   }
 
   type Built = { query?: string; json?: unknown; body?: BodyInit };
-  const builders: Record<string, (ctx: { fixture: { id: string; slug?: string }; userId: string | null }) => Promise<Built> | Built> = {
+  const builders: Record<string, (ctx: { fixture: Fixture; userId: string | null }) => Promise<Built> | Built> = {
     'POST /api/v1/auth/signup': () => ({ json: { email: `${uniq()}@example.org`, password: PASSWORD } }),
     'POST /api/v1/auth/signin': () => ({ json: { email: signInUser.email, password: PASSWORD } }),
     'POST /api/v1/tokens': () => ({ json: { name: 'matrix' } }),
@@ -168,6 +171,8 @@ describe(`authorisation matrix on ${driver}`, () => {
       json: { name: 's', datasetId: userId ? (await dataset('private', userId)).id : randomUUID(), consentText: 'ok', config: { imagesPerParticipant: 1 } },
     }),
     'PATCH /api/v1/studies/{id}': () => ({ json: { status: 'open' } }),
+    // 'rejected' keeps the session out of ground truth: no recompute job to enqueue.
+    'PATCH /api/v1/studies/{id}/sessions/{sessionId}': () => ({ json: { decision: 'rejected' } }),
   };
   const extraParams: Record<string, Record<string, string>> = { '/api/v1/models/{id}/files/{name}': { name: 'model.json' } };
 
@@ -205,7 +210,7 @@ describe(`authorisation matrix on ${driver}`, () => {
     const handler = mod[spec.method];
     expect(handler, `${file} exports ${spec.method}`).toBeTypeOf('function');
     const safe = spec.method === 'GET';
-    let shared: { id: string; slug?: string } | undefined;
+    let shared: Fixture | undefined;
     const got: Record<string, number> = {};
     const want: Record<string, number> = {};
     for (const persona of PERSONAS) {
@@ -213,7 +218,7 @@ describe(`authorisation matrix on ${driver}`, () => {
       const fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
       const { caller, userId } = await callerFor(persona);
       const built = await (builders[`${spec.method} ${spec.path}`]?.({ fixture, userId }) ?? {});
-      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...extraParams[spec.path] };
+      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...(fixture as Fixture).params, ...extraParams[spec.path] };
       const url = spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '') + (built.query ?? '');
       const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
       const res = await call(handler, req, params);
