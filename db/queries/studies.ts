@@ -7,7 +7,7 @@ import { and, asc, count, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { enqueueRecomputeGroundTruthInTx } from '@/lib/jobs/ground-truth';
 import { StudyConfig, type StudyConfigInput } from '@/lib/studies/config';
 import { FlowError } from '@/lib/studies/errors';
-import { canTransition, type StudyStatus } from '@/lib/studies/lifecycle';
+import { canTransition, FROZEN_AFTER_START, type StudyStatus } from '@/lib/studies/lifecycle';
 import type { Db } from '../client';
 import { datasets, fixations, gazeSessions, images, studies, trials } from '../schema';
 
@@ -247,7 +247,7 @@ export async function updateStudy(db: Db, studyId: string, patch: StudyPatch): P
     if (patch.status !== undefined && !canTransition(current.status, patch.status)) {
       throw new FlowError(409, 'illegal_transition', `a ${current.status} study cannot become ${patch.status}`, 'status');
     }
-    const frozen = (['config', 'consentText'] as const).find((k) => patch[k] !== undefined);
+    const frozen = FROZEN_AFTER_START.find((k) => patch[k] !== undefined);
     if (frozen && (await sessionsStarted(tx, current)) > 0) {
       throw new FlowError(409, 'study_started', `participants have started this study: its ${frozen === 'config' ? 'configuration' : 'consent text'} can no longer change`, frozen);
     }
