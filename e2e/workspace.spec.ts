@@ -65,7 +65,7 @@ test('a new researcher signs up, creates a dataset from a zip, and uploads a mod
   await expect(page).toHaveURL(/\/workspace\/datasets\/e2e-shapes$/);
   await page.getByLabel('Image files or zip').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: shapesZip() });
   await page.getByRole('button', { name: 'Upload' }).click();
-  await expect(page.getByTestId('upload-result')).toHaveText(`${SHAPE_CLASSES.length * PER_CLASS} images added.`);
+  await expect(page.getByTestId('upload-result')).toHaveText(`${SHAPE_CLASSES.length * PER_CLASS} images added.`, { timeout: 60_000 });
   await expect(page.getByTestId('workspace-image-count')).toHaveText(String(SHAPE_CLASSES.length * PER_CLASS));
   for (const label of SHAPE_CLASSES) await expect(page.getByTestId('class-counts')).toContainText(`${label}: ${PER_CLASS}`);
   const thumb = page.getByRole('list', { name: 'Dataset images' }).locator('img').first();

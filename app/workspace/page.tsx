@@ -5,6 +5,7 @@ import { getDb } from '@/db/client';
 import { listDatasetsVisibleTo } from '@/db/queries/datasets';
 import { listModelsVisibleTo } from '@/db/queries/models';
 import { listOwnRuns } from '@/db/queries/runs';
+import { listStudiesOwnedBy } from '@/db/queries/studies';
 import { currentUser } from '@/lib/auth/current-user';
 import { RunList } from './runs/run-list';
 
@@ -18,7 +19,12 @@ export default async function WorkspacePage() {
   const db = await getDb();
   const user = await currentUser(db);
   if (!user) redirect('/signin?next=/workspace');
-  const [datasets, models, runs] = await Promise.all([listDatasetsVisibleTo(db, user.id, { ownOnly: true }), listModelsVisibleTo(db, user.id, { ownOnly: true }), listOwnRuns(db, user.id)]);
+  const [datasets, models, runs, studies] = await Promise.all([
+    listDatasetsVisibleTo(db, user.id, { ownOnly: true }),
+    listModelsVisibleTo(db, user.id, { ownOnly: true }),
+    listOwnRuns(db, user.id),
+    listStudiesOwnedBy(db, user.id),
+  ]);
   return (
     <div className="space-y-10">
       <h1 className="text-2xl font-semibold">Workspace</h1>
@@ -33,6 +39,22 @@ export default async function WorkspacePage() {
               <li key={d.id} className="flex items-center gap-4 px-4 py-2">
                 <Link href={`/workspace/datasets/${d.slug}`} className="font-medium text-blue-700 hover:underline">{d.name}</Link>
                 <span className="text-sm text-stone-600">{d.imageCount} images · {d.visibility}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="space-y-3" aria-labelledby="ws-studies">
+        <div className="flex items-center gap-4">
+          <h2 id="ws-studies" className="text-xl font-semibold">Your studies</h2>
+          <Link href="/workspace/studies/new" className="rounded bg-stone-900 px-3 py-1 text-sm text-white">New study</Link>
+        </div>
+        {studies.length === 0 ? <p className="text-stone-600">No studies yet.</p> : (
+          <ul className="divide-y divide-stone-200 rounded border border-stone-200 bg-white" aria-label="Your studies">
+            {studies.map((s) => (
+              <li key={s.id} className="flex items-center gap-4 px-4 py-2">
+                <Link href={`/workspace/studies/${s.slug}`} className="font-medium text-blue-700 hover:underline">{s.name}</Link>
+                <span className="text-sm text-stone-600">{s.status} · {s.datasetName} · {s.started} started · {s.accepted} accepted</span>
               </li>
             ))}
           </ul>

@@ -334,6 +334,9 @@ export async function withdrawSession(db: Db, sessionId: string, token: string):
     const session = await authorizeSession(tx, sessionId, token, true);
     const ids = session.status === 'accepted' ? await sessionImageIds(tx, session.id) : [];
     await tx.delete(gazeSessions).where(eq(gazeSessions.id, session.id));
+    if (session.studyId) {
+      await tx.update(studies).set({ withdrawnCount: sql`${studies.withdrawnCount} + 1` }).where(eq(studies.id, session.studyId));
+    }
     await enqueueRecomputeGroundTruthInTx(tx, ids.map((imageId) => ({ imageId, modality: session.modality })));
     return { images: ids.length };
   });

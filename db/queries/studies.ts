@@ -7,8 +7,9 @@ import { and, asc, count, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import { enqueueRecomputeGroundTruthInTx } from '@/lib/jobs/ground-truth';
 import { StudyConfig, type StudyConfigInput } from '@/lib/studies/config';
 import { FlowError } from '@/lib/studies/errors';
+import { canTransition, FROZEN_AFTER_START, type StudyStatus } from '@/lib/studies/lifecycle';
 import type { Db } from '../client';
-import { fixations, gazeSessions, images, studies, trials } from '../schema';
+import { datasets, fixations, gazeSessions, images, studies, trials } from '../schema';
 
 /** An in-progress session holds its images for this long; after that it no longer counts. */
 export const SESSION_HOLD_MS = 2 * 60 * 60 * 1000;
@@ -160,4 +161,147 @@ export async function setReviewDecision(db: Db, params: { studyId: string; sessi
     }
     return { id: s.id, status: params.decision, reviewDecision: params.decision };
   });
+}
+
+/** The lock startSession takes: study edits take it too, so no session starts halfway through one. */
+async function lockStudy(tx: Db, slug: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`gazebench:study:${slug}`}))`);
+}
+
+/** Creates a study unless the slug is taken (undefined then). */
+export async function createStudyIfFree(db: Db, input: CreateStudyInput): Promise<StudyRow | undefined> {
+  const config = StudyConfig.parse(input.config ?? {});
+  const [row] = await db
+    .insert(studies)
+    .values({
+      slug: input.slug,
+      datasetId: input.datasetId,
+      ownerId: input.ownerId ?? null,
+      name: input.name,
+      status: input.status ?? 'draft',
+      consentText: input.consentText,
+      config,
+      participantCap: input.participantCap ?? null,
+      completionCode: input.completionCode ?? null,
+      redirectUrl: input.redirectUrl ?? null,
+    })
+    .onConflictDoNothing({ target: studies.slug })
+    .returning();
+  return row;
+}
+
+/** Sessions ever started on the study: the rows still there plus the withdrawn ones. */
+export async function sessionsStarted(db: Db, study: Pick<StudyRow, 'id' | 'withdrawnCount'>): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(gazeSessions).where(eq(gazeSessions.studyId, study.id));
+  return Number(row?.n ?? 0) + study.withdrawnCount;
+}
+
+export interface StudyListItem extends StudyRow {
+  datasetSlug: string;
+  datasetName: string;
+  started: number;
+  accepted: number;
+}
+
+/** The studies `ownerId` owns, newest first, with their dataset and session counts. */
+export async function listStudiesOwnedBy(db: Db, ownerId: string): Promise<StudyListItem[]> {
+  const rows = await db
+    .select({
+      study: studies,
+      datasetSlug: datasets.slug,
+      datasetName: datasets.name,
+      sessions: sql<number>`count(${gazeSessions.id})`.mapWith(Number),
+      accepted: sql<number>`count(${gazeSessions.id}) filter (where ${gazeSessions.status} = 'accepted')`.mapWith(Number),
+    })
+    .from(studies)
+    .innerJoin(datasets, eq(datasets.id, studies.datasetId))
+    .leftJoin(gazeSessions, eq(gazeSessions.studyId, studies.id))
+    .where(eq(studies.ownerId, ownerId))
+    .groupBy(studies.id, datasets.id)
+    .orderBy(desc(studies.createdAt), asc(studies.id));
+  return rows.map((r) => ({ ...r.study, datasetSlug: r.datasetSlug, datasetName: r.datasetName, started: r.sessions + r.study.withdrawnCount, accepted: r.accepted }));
+}
+
+export interface StudyPatch {
+  name?: string;
+  status?: StudyStatus;
+  consentText?: string;
+  /** Top-level StudyConfig fields to replace; the merged config is validated whole. */
+  config?: Record<string, unknown>;
+  participantCap?: number | null;
+  completionCode?: string | null;
+  redirectUrl?: string | null;
+}
+
+/**
+ * Applies a researcher's edit in one transaction, under the lock participants take to start a
+ * session: a status change must be a legal transition (409 otherwise), and the config and consent
+ * text are frozen once a session has started (409). A config that does not validate after
+ * merging is 400 naming `config.<field>`.
+ */
+export async function updateStudy(db: Db, studyId: string, patch: StudyPatch): Promise<StudyRow> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(studies).where(eq(studies.id, studyId)).for('update');
+    if (!current) throw new FlowError(404, 'not_found', 'study not found');
+    await lockStudy(tx, current.slug);
+    if (patch.status !== undefined && !canTransition(current.status, patch.status)) {
+      throw new FlowError(409, 'illegal_transition', `a ${current.status} study cannot become ${patch.status}`, 'status');
+    }
+    const frozen = FROZEN_AFTER_START.find((k) => patch[k] !== undefined);
+    if (frozen && (await sessionsStarted(tx, current)) > 0) {
+      throw new FlowError(409, 'study_started', `participants have started this study: its ${frozen === 'config' ? 'configuration' : 'consent text'} can no longer change`, frozen);
+    }
+    let config = current.config;
+    if (patch.config !== undefined) {
+      const merged = StudyConfig.strict().safeParse({ ...StudyConfig.parse(current.config), ...patch.config });
+      if (!merged.success) {
+        const issue = merged.error.issues[0];
+        throw new FlowError(400, 'invalid_request', issue?.message ?? 'invalid config', ['config', ...(issue?.path ?? [])].join('.'));
+      }
+      config = merged.data;
+    }
+    const [row] = await tx
+      .update(studies)
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.consentText !== undefined ? { consentText: patch.consentText } : {}),
+        ...(patch.participantCap !== undefined ? { participantCap: patch.participantCap } : {}),
+        ...(patch.completionCode !== undefined ? { completionCode: patch.completionCode } : {}),
+        ...(patch.redirectUrl !== undefined ? { redirectUrl: patch.redirectUrl } : {}),
+        config,
+      })
+      .where(eq(studies.id, current.id))
+      .returning();
+    if (!row) throw new Error('updateStudy: update returned nothing');
+    return row;
+  });
+}
+
+/** What the progress view is computed from: sessions by status, their accuracy, and per image its observers. */
+export async function studyProgressRows(db: Db, study: Pick<StudyRow, 'id' | 'datasetId'>, now = new Date()) {
+  const byStatus = await db
+    .select({ status: gazeSessions.status, n: count() })
+    .from(gazeSessions)
+    .where(eq(gazeSessions.studyId, study.id))
+    .groupBy(gazeSessions.status);
+  const accuracy = await db
+    .select({ accuracyDeg: sql<number | null>`(${gazeSessions.quality} #>> '{summary,validation,accuracyDeg}')::float8` })
+    .from(gazeSessions)
+    .where(and(eq(gazeSessions.studyId, study.id), sql`${gazeSessions.status} <> 'in_progress'`));
+  const loads = await imageLoads(db, study, now);
+  const accepted = await db
+    .select({ imageId: trials.imageId, n: sql<number>`count(distinct ${gazeSessions.id})`.mapWith(Number) })
+    .from(trials)
+    .innerJoin(gazeSessions, eq(gazeSessions.id, trials.sessionId))
+    .where(and(eq(gazeSessions.studyId, study.id), eq(gazeSessions.status, 'accepted'), eq(trials.kind, 'image'), eq(trials.status, 'complete')))
+    .groupBy(trials.imageId);
+  const names = await db.select({ id: images.id, name: images.name }).from(images).where(eq(images.datasetId, study.datasetId));
+  const acceptedBy = new Map(accepted.map((a) => [a.imageId, a.n]));
+  const nameBy = new Map(names.map((n) => [n.id, n.name]));
+  return {
+    byStatus: new Map(byStatus.map((r) => [r.status, Number(r.n)])),
+    accuracy: accuracy.map((a) => (a.accuracyDeg === null ? null : Number(a.accuracyDeg))),
+    images: loads.map((l) => ({ imageId: l.id, name: nameBy.get(l.id) ?? '', position: l.position, assigned: l.observers, accepted: acceptedBy.get(l.id) ?? 0 })),
+  };
 }

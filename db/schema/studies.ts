@@ -28,6 +28,11 @@ export const studies = pgTable(
     participantCap: integer('participant_cap'),
     completionCode: text('completion_code'),
     redirectUrl: text('redirect_url'),
+    /**
+     * Sessions withdrawn by their participant. Withdrawal deletes the session row and all its data,
+     * so this count is all that is left of them (progress, and "a session has started").
+     */
+    withdrawnCount: integer('withdrawn_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('studies_dataset_idx').on(t.datasetId)],

@@ -8,6 +8,7 @@ import * as auth from './auth';
 import * as datasets from './datasets';
 import * as models from './models';
 import * as runs from './runs';
+import * as studies from './studies';
 import * as tokens from './tokens';
 
 export const API_ROUTES: readonly RouteSpec[] = [
@@ -38,4 +39,11 @@ export const API_ROUTES: readonly RouteSpec[] = [
   models.deleteModel,
   models.modelFile,
   runs.runImages,
+  studies.createStudy,
+  studies.listStudies,
+  studies.getStudy,
+  studies.updateStudy,
+  studies.studyProgress,
+  studies.listStudySessions,
+  studies.reviewSession,
 ];

@@ -39,8 +39,6 @@ describe('OpenAPI document', () => {
     '/api/v1/sessions/[id]/trials/[trialId]/start',
     '/api/v1/sessions/[id]/validations',
     '/api/v1/studies/[id]/public',
-    '/api/v1/studies/[id]/sessions/[sessionId]',
-    '/api/v1/studies/[id]/sessions',
   ]);
 
   it('every registered route has a route.ts exporting its method, and every v1 route.ts is registered', () => {

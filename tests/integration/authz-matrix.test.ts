@@ -24,6 +24,7 @@ import { createDataset, insertImages } from '@/db/queries/datasets';
 import { recomputeDensityMap } from '@/db/queries/ground-truth';
 import { createModel } from '@/db/queries/models';
 import { createRun } from '@/db/queries/runs';
+import { createStudy } from '@/db/queries/studies';
 import { fixations, gazeSessions } from '@/db/schema';
 import { API_ROUTES } from '@/lib/api';
 import { sha256Hex } from '@/lib/auth/access';
@@ -75,16 +76,17 @@ describe(`authorisation matrix on ${driver}`, () => {
 
   const png = () => encodePng({ width: 4, height: 4, data: new Uint8Array(64).fill(n % 250) });
 
-  async function dataset(visibility: 'private' | 'public') {
+  async function dataset(visibility: 'private' | 'public', ownerId = owner.id) {
     const slug = uniq();
-    const row = await createDataset(handle.db, { slug, name: slug, description: '', visibility, ownerId: owner.id });
+    const row = await createDataset(handle.db, { slug, name: slug, description: '', visibility, ownerId });
     if (!row) throw new Error('fixture dataset');
     const bytes = png();
     const [img] = await insertImages(handle.db, row.id, [{ name: 'a_1.png', classLabel: 'a', width: 4, height: 4, sha256: await putBlob(dataDir, bytes), mimeType: 'image/png', bytes: bytes.length }]);
     return { id: row.id, slug, imageId: img?.id ?? '' };
   }
 
-  const fixtures: Record<string, (v: Visibility) => Promise<{ id: string; slug?: string }>> = {
+  type Fixture = { id: string; slug?: string; params?: Record<string, string> };
+  const fixtures: Record<string, (v: Visibility) => Promise<Fixture>> = {
     dataset: (v) => dataset(v ?? 'private'),
     image: async (v) => {
       const d = await dataset(v ?? 'private');
@@ -121,6 +123,14 @@ describe(`authorisation matrix on ${driver}`, () => {
       return { id: row.id };
     },
     'model-upload': async () => ({ id: await copyStaged(owner.id) }),
+    // Studies have no visibility: private to their owner (and admins) whatever their dataset's.
+    // Each has one finished session awaiting review (the {sessionId} of the review route).
+    study: async () => {
+      const d = await dataset('private');
+      const row = await createStudy(handle.db, { slug: uniq(), datasetId: d.id, ownerId: owner.id, name: 's', consentText: 'ok', config: { imagesPerParticipant: 1 } });
+      const [s] = await handle.db.insert(gazeSessions).values({ datasetId: d.id, studyId: row.id, modality: 'webcam', observerLabel: 'P1', status: 'completed' }).returning();
+      return { id: row.id, slug: row.slug, params: { sessionId: s?.id ?? '' } };
+    },
   };
 
   /** A staged upload for `ownerId`: a copy of one real staging folder (stageModelBundle ran once). */
@@ -150,7 +160,7 @@ describe(`authorisation matrix on ${driver}`, () => {
   }
 
   type Built = { query?: string; json?: unknown; body?: BodyInit };
-  const builders: Record<string, (ctx: { fixture: { id: string; slug?: string }; userId: string | null }) => Promise<Built> | Built> = {
+  const builders: Record<string, (ctx: { fixture: Fixture; userId: string | null }) => Promise<Built> | Built> = {
     'POST /api/v1/auth/signup': () => ({ json: { email: `${uniq()}@example.org`, password: PASSWORD } }),
     'POST /api/v1/auth/signin': () => ({ json: { email: signInUser.email, password: PASSWORD } }),
     'POST /api/v1/tokens': () => ({ json: { name: 'matrix' } }),
@@ -164,6 +174,13 @@ describe(`authorisation matrix on ${driver}`, () => {
     'POST /api/v1/models': async ({ userId }) => ({ json: { uploadId: userId ? await copyStaged(userId) : randomUUID(), slug: uniq(), name: 'm' } }),
     'PATCH /api/v1/models/{id}': () => ({ json: { license: 'MIT' } }),
     'DELETE /api/v1/models/{id}': ({ fixture }) => ({ query: `?confirm=${fixture.slug}` }),
+    // Each caller creates from a dataset of their own (a study is made from your own dataset).
+    'POST /api/v1/studies': async ({ userId }) => ({
+      json: { name: 's', datasetId: userId ? (await dataset('private', userId)).id : randomUUID(), consentText: 'ok', config: { imagesPerParticipant: 1 } },
+    }),
+    'PATCH /api/v1/studies/{id}': () => ({ json: { status: 'open' } }),
+    // 'rejected' keeps the session out of ground truth: no recompute job to enqueue.
+    'PATCH /api/v1/studies/{id}/sessions/{sessionId}': () => ({ json: { decision: 'rejected' } }),
   };
   const extraParams: Record<string, Record<string, string>> = { '/api/v1/models/{id}/files/{name}': { name: 'model.json' } };
 
@@ -201,7 +218,7 @@ describe(`authorisation matrix on ${driver}`, () => {
     const handler = mod[spec.method];
     expect(handler, `${file} exports ${spec.method}`).toBeTypeOf('function');
     const safe = spec.method === 'GET';
-    let shared: { id: string; slug?: string } | undefined;
+    let shared: Fixture | undefined;
     const got: Record<string, number> = {};
     const want: Record<string, number> = {};
     for (const persona of PERSONAS) {
@@ -209,7 +226,7 @@ describe(`authorisation matrix on ${driver}`, () => {
       const fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
       const { caller, userId } = await callerFor(persona);
       const built = await (builders[`${spec.method} ${spec.path}`]?.({ fixture, userId }) ?? {});
-      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...extraParams[spec.path] };
+      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...(fixture as Fixture).params, ...extraParams[spec.path] };
       const url = spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '') + (built.query ?? '');
       const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
       const res = await call(handler, req, params);

@@ -1,15 +1,16 @@
 import { getDb } from '@/db/client';
 import { startSession } from '@/db/queries/sessions';
 import { getStudyById, listStudySessions } from '@/db/queries/studies';
-import { canRead, resolveActor } from '@/lib/auth/access';
-import { apiError, notFound, zodError } from '@/lib/http/errors';
+import { IdParams } from '@/lib/api/common';
+import { canRead } from '@/lib/auth/access';
+import { authorize } from '@/lib/auth/authorize';
+import { notFound, zodError } from '@/lib/http/errors';
 import { StudySlugParams } from '@/lib/http/params';
 import { answer, parseWith, readJsonBody } from '@/lib/http/participant';
 import { serverSecret } from '@/lib/server/secret';
 import { publicConfig } from '@/lib/studies/config';
 import { StartSessionRequest, type StartSessionResponse, type StudySessionRow } from '@/lib/studies/contract';
 import { presentTrial } from '@/lib/studies/present';
-import { z } from 'zod';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,15 +31,13 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
   });
 }
 
-const StudyIdParams = z.object({ id: z.uuid('must be a UUID') });
-
 /** Researcher (owner or admin): the quality table of the study's sessions. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const params = StudyIdParams.safeParse(await ctx.params);
+  const params = IdParams.safeParse(await ctx.params);
   if (!params.success) return zodError(params.error);
   const db = await getDb();
-  const actor = await resolveActor(db, req);
-  if (actor.kind === 'anonymous') return apiError(401, 'unauthenticated', 'sign in or send an API token');
+  const actor = await authorize(db, req, { need: 'signed-in' });
+  if (actor instanceof Response) return actor;
   const study = await getStudyById(db, params.data.id);
   if (!study || !canRead(actor, { ownerId: study.ownerId, visibility: 'private' })) return notFound('study');
   const rows = await listStudySessions(db, study.id);

@@ -1,0 +1,1 @@
+ALTER TABLE "studies" ADD COLUMN "withdrawn_count" integer DEFAULT 0 NOT NULL;
