@@ -83,7 +83,8 @@ export function ModelUploader({ datasets, defaultDatasetId }: { datasets: { id: 
       setSettings(next);
       const name = s.card.name ?? '';
       setCard((c) => ({ ...c, name, slug: slugify(name), architecture: s.card.architecture ?? '', trainingData: s.card.trainingData ?? '', license: s.card.license ?? '' }));
-      await predict(s.uploadId, { labels: s.detected.labels, preprocessing: s.detected.preprocessing, inputSize: s.detected.inputSize, targetLayer: s.detected.targetLayer }, next.datasetId);
+      // The same shape as `config` (targetLayer null, not absent), so this prediction counts as tried.
+      await predict(s.uploadId, { labels: s.detected.labels, preprocessing: s.detected.preprocessing, inputSize: s.detected.inputSize, targetLayer: s.detected.targetLayer ?? null }, next.datasetId);
     } catch (e) {
       setError(errorText(e));
     } finally {

@@ -41,3 +41,14 @@ export async function walkToCamera(page: Page, url: string): Promise<void> {
   await passDeviceCheck(page);
   await doChinrest(page);
 }
+
+/** Click-mode calibration of a 9-point study (3 clicks a point), a passing validation, then the trials start. */
+export async function calibrateAndValidate(page: Page): Promise<void> {
+  await page.getByTestId('calibration-start').click();
+  for (let i = 0; i < 27; i++) await page.getByTestId('calibration-point').click();
+  const report = page.getByTestId('validation-report');
+  await expect(report).toBeVisible({ timeout: 60_000 });
+  await expect(report).toHaveAttribute('data-passed', 'true');
+  await page.getByTestId('validation-continue').click();
+  await page.getByTestId('trials-start').click();
+}

@@ -12,7 +12,7 @@
 import { expect, test, type APIRequestContext, type Page, type Request } from '@playwright/test';
 import type { SyntheticGazeScript } from '@/lib/gaze/client/synthetic-source';
 import type { StartSessionResponse, Trial } from '@/lib/studies/contract';
-import { acceptConsent, passDeviceCheck, walkToCamera } from './participant-steps';
+import { acceptConsent, calibrateAndValidate, passDeviceCheck, walkToCamera } from './participant-steps';
 
 const STUDY_URL = '/s/demo-study';
 const TOKEN_HEADER = 'X-Session-Token';
@@ -65,17 +65,6 @@ async function densityVersion(request: APIRequestContext, imageId: string, modal
   if (res.status() === 404) return 0;
   expect(res.status()).toBe(200);
   return ((await res.json()) as { version: number }).version;
-}
-
-async function calibrateAndValidate(page: Page): Promise<void> {
-  await page.getByTestId('calibration-start').click();
-  // Demo study: 9 points, click mode, 3 clicks per point.
-  for (let i = 0; i < 27; i++) await page.getByTestId('calibration-point').click();
-  const report = page.getByTestId('validation-report');
-  await expect(report).toBeVisible({ timeout: 60_000 });
-  await expect(report).toHaveAttribute('data-passed', 'true');
-  await page.getByTestId('validation-continue').click();
-  await page.getByTestId('trials-start').click();
 }
 
 test('(a) WebGazer path: camera on and face model loaded from our origin only; withdrawal deletes the session and stops the camera', async ({

@@ -106,3 +106,21 @@ export async function runMapStatus(page: Page, runId: string): Promise<RunImageS
   expect(res.status()).toBe(200);
   return (await res.json()) as RunImageStatus;
 }
+
+/**
+ * Uploads the TF.js bundle in `bundleDir` at /workspace/models/new: stages it, runs the test
+ * prediction on `testDataset` (its option label), saves it under `name`/`slug` and lands on its page.
+ */
+export async function uploadModel(page: Page, bundleDir: string, testDataset: string, name: string, slug: string): Promise<void> {
+  await page.goto('/workspace/models/new');
+  await page.getByLabel('Model files').setInputFiles(['model.json', 'weights.bin', 'gazebench.json'].map((f) => `${bundleDir}/${f}`));
+  await expect(page.getByTestId('staged-summary')).toContainText('classes');
+  await page.getByLabel('Test dataset').selectOption({ label: testDataset });
+  await page.getByRole('button', { name: 'Run test prediction' }).click();
+  await expect(page.getByTestId('predictions')).toContainText(testDataset.replace(/ \(\d+\)$/, ''), { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Save model' })).toBeEnabled({ timeout: 60_000 });
+  await page.getByLabel('Model name').fill(name);
+  await page.getByLabel('Model slug').fill(slug);
+  await page.getByRole('button', { name: 'Save model' }).click();
+  await expect(page).toHaveURL(new RegExp(`/workspace/models/${slug}$`), { timeout: 60_000 });
+}

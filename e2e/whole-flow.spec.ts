@@ -1,0 +1,108 @@
+/**
+ * Issue 7, "done when": a new researcher, in the browser only, signs up, creates a dataset from a
+ * zip, uploads a TF.js model, runs Grad-CAM and RISE over the dataset in the browser with progress,
+ * launches a study and opens its link as a participant (the test-only synthetic gaze source looks
+ * at known places), and sees the results on the dataset's leaderboard: both runs scored against
+ * the participant's webcam ground truth (PCC … IG) and without it (insertion, deletion).
+ */
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import type { SyntheticGazeScript } from '@/lib/gaze/client/synthetic-source';
+import { SHAPE_CLASSES } from '../lib/demo/shapes';
+import { calibrateAndValidate, walkToCamera } from './participant-steps';
+import { createBrowserRuns, createDatasetFromZip, runMapStatus, shapesZip, signUp, uploadModel, waitForRunnerDone } from './workspace-steps';
+
+const bundleDir = fileURLToPath(new URL('../public/models/demo-shapes', import.meta.url));
+const IMAGES = SHAPE_CLASSES.length;
+const COLUMNS = ['cc', 'ssim', 'nss', 'aucJudd', 'aucShuffled', 'sim', 'kld', 'infoGain', 'insertion', 'deletion'];
+/** The synthetic observer looks at two places of every image (fractions of width and height). */
+const GAZE: SyntheticGazeScript = { imageTargets: [{ x: 0.3, y: 0.35 }, { x: 0.65, y: 0.6 }], dwellMs: 1400, noisePx: 4, rateHz: 30, seed: 11 };
+
+interface Row {
+  id: string;
+  kind: string;
+  cells: Record<string, { n: number; mean: number } | null>;
+}
+
+test('a new researcher goes from sign-up to a leaderboard in the browser only', async ({ page, browser }) => {
+  test.setTimeout(12 * 60_000);
+  const stamp = Date.now().toString(36);
+
+  // Sign up, a dataset from a zip, a model with its test prediction.
+  await signUp(page, `e2e-flow-${stamp}@example.org`);
+  const datasetName = `Flow shapes ${stamp}`;
+  const slug = await createDatasetFromZip(page, datasetName, shapesZip(1, 5000), IMAGES);
+  await uploadModel(page, bundleDir, `${datasetName} (${IMAGES})`, `Flow CNN ${stamp}`, `flow-cnn-${stamp}`);
+
+  // Grad-CAM and RISE in this browser: progress is shown, the queue runs both, every map arrives.
+  const runIds = await createBrowserRuns(page, {
+    dataset: `${datasetName} (`,
+    model: `Flow CNN ${stamp} (`,
+    methods: [{ name: 'gradcam' }, { name: 'rise', params: { N: '100' } }],
+    seed: 5,
+  });
+  expect(runIds).toHaveLength(2);
+  await expect(page.getByTestId('runner-progress')).toHaveText(/of 5 maps uploaded|All 5 maps uploaded/, { timeout: 60_000 });
+  await expect(page).toHaveURL(new RegExp(`/workspace/runs/${runIds[1]}`), { timeout: 180_000 });
+  await waitForRunnerDone(page, 180_000);
+  for (const id of runIds) expect((await runMapStatus(page, id)).withMap).toBe(IMAGES);
+
+  // A study on the dataset, every image for each participant; open it.
+  await page.goto('/workspace/studies/new');
+  await page.getByLabel('Study name').fill(`Flow study ${stamp}`);
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: `${datasetName} (${IMAGES} images)` });
+  await page.getByLabel('Consent text').fill('Whole-flow consent.');
+  await page.getByLabel('Images per participant').fill(String(IMAGES));
+  await page.getByLabel('Completion code').fill('FLOW-DONE');
+  await page.getByRole('button', { name: 'Create study' }).click();
+  await expect(page).toHaveURL(/\/workspace\/studies\/[a-z0-9]{12}$/);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('study-status')).toHaveText('open');
+  const link = (await page.getByTestId('study-link').textContent()) ?? '';
+  expect(link).toMatch(/\/s\/[a-z0-9]{12}$/);
+
+  // A participant opens the link (another browser context) and completes the study.
+  const context = await browser.newContext();
+  const participant = await context.newPage();
+  await participant.addInitScript((script) => {
+    (window as unknown as { __gazebenchTestGaze: unknown }).__gazebenchTestGaze = script;
+  }, GAZE);
+  await walkToCamera(participant, new URL(link).pathname);
+  await expect(participant.getByTestId('face-box')).toHaveAttribute('data-face-state', 'centred', { timeout: 120_000 });
+  await participant.getByTestId('camera-continue').click();
+  await calibrateAndValidate(participant);
+  const end = participant.getByTestId('end-message');
+  await expect(end).toBeVisible({ timeout: 4 * 60_000 });
+  await expect(end).toHaveAttribute('data-decision', 'accepted');
+  await expect(participant.getByTestId('completion-code')).toHaveText('FLOW-DONE');
+  await context.close();
+
+  // The researcher sees the session accepted in the live progress …
+  await expect(page.getByTestId('progress-accepted')).toHaveText('1', { timeout: 30_000 });
+
+  // … and both runs on the leaderboard, every column over the five images.
+  await expect
+    .poll(
+      async () => {
+        const res = await page.request.get(`/api/v1/datasets/${slug}/leaderboard`, { timeout: 60_000 }).catch(() => null);
+        if (!res?.ok()) return 'leaderboard unavailable';
+        const rows = ((await res.json()) as { rows: Row[] }).rows.filter((r) => runIds.includes(r.id));
+        if (rows.length !== 2) return `${rows.length} of our runs listed`;
+        const missing = rows.flatMap((r) => COLUMNS.filter((c) => r.cells[c]?.n !== IMAGES).map((c) => `${r.id.slice(0, 8)}:${c}`));
+        return missing.length === 0 ? 'filled' : `waiting for ${missing.join(', ')}`;
+      },
+      { timeout: 6 * 60_000, intervals: [5000] },
+    )
+    .toBe('filled');
+
+  await page.goto(`/leaderboard/${slug}`);
+  const table = page.getByTestId('leaderboard-table');
+  await expect(table).toBeVisible();
+  const runRows = table.locator('[data-testid="leaderboard-row"][data-kind="run"]');
+  await expect(runRows).toHaveCount(2);
+  for (const row of await runRows.all()) {
+    for (const c of COLUMNS) await expect(row.getByTestId(`cell-${c}`)).toHaveText(/\d/);
+  }
+  await expect(runRows.filter({ hasText: `Flow CNN ${stamp} × gradcam` })).toHaveCount(1);
+  await expect(runRows.filter({ hasText: `Flow CNN ${stamp} × rise` })).toHaveCount(1);
+});
