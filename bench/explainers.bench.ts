@@ -12,7 +12,8 @@
  *    conv5_block3_out, the bundle's targetLayer) or probability (RISE, N --rise-n = 500, s 8,
  *    p1 0.5), batches of 16 (Score-CAM: --scorecam-batch); median over --images demo-style images
  *    (default 3; Score-CAM over --scorecam-images, default 1: 2048 channels = up to 2048 forward
- *    passes, minutes per image). One Grad-CAM warm-up call on another image comes first;
+ *    passes at most, minutes per image; the passes actually run are counted and the reference
+ *    scaled to them). One Grad-CAM warm-up call on another image comes first;
  *  - insdel: insertion + deletion for one 224×224 image at step --step (224: 2 × 225 forward passes
  *    + 1 for the class) through lib/evaluation/evaluate.ts, median over --images images.
  * Reference (PyTorch 1.13, same 2-core CPU, measured by the project, issue 4): ResNet50 forward
@@ -40,8 +41,10 @@ const PYTORCH_FORWARD_MS_BATCH16 = 45;
 /** PyTorch 1.13 on this CPU (issue 4): pytorch-grad-cam GradCAM on ResNet50, ms per image. */
 const PYTORCH_GRADCAM_MS = 144;
 const BATCH = 16;
-/** Channels of ResNet50's conv5_block3_out: Score-CAM's forward passes per image (at most). */
+/** Channels of ResNet50's conv5_block3_out: Score-CAM's forward passes per image at most (constant channels share one). */
 const RESNET50_LAST_CHANNELS = 2048;
+/** Seconds between progress lines of one explanation. */
+const PROGRESS_S = 60;
 const METHODS = ['forward', 'gradcam', 'scorecam', 'rise', 'insdel'] as const;
 type Method = (typeof METHODS)[number];
 
@@ -84,17 +87,27 @@ function positive(name: string, text: string): number {
 /** Demo-style test image i (not one of the 80 demo images). */
 const benchImage = (i: number) => generateShapeImage(2026, 1000 + i, SHAPE_CLASSES[i % SHAPE_CLASSES.length]);
 
-/** Median ms per image of `explain` with these options over `images` images. */
-async function explainMs(bundle: ModelBundle, method: string, images: number, extra: Partial<ExplainOptions>): Promise<number[]> {
+/** ms per image of `explain` with these options over `images` images, and the forward passes of the last one. */
+async function explainMs(bundle: ModelBundle, method: string, images: number, extra: Partial<ExplainOptions>): Promise<{ samples: number[]; passes: number }> {
   const explainer = getExplainer(method);
   const samples: number[] = [];
+  let passes = 0;
   for (let i = 0; i < images; i++) {
     const t0 = performance.now();
-    await explainer.explain({ bundle, image: benchImage(i), target: { classIndex: 'predicted', output: 'logit' }, ...extra });
+    let last = t0;
+    // Progress every PROGRESS_S: a run stopped early (Score-CAM takes minutes) still leaves a rate.
+    const onProgress = (p: { done: number; total: number }): void => {
+      const now = performance.now();
+      passes = p.total;
+      if (now - last < PROGRESS_S * 1000 || p.done === p.total) return;
+      last = now;
+      process.stderr.write(`${method} image ${i + 1}: ${p.done}/${p.total} passes in ${((now - t0) / 1000).toFixed(0)} s (load ${load()})\n`);
+    };
+    await explainer.explain({ bundle, image: benchImage(i), target: { classIndex: 'predicted', output: 'logit' }, onProgress, ...extra });
     samples.push(performance.now() - t0);
-    process.stderr.write(`${method} image ${i + 1}/${images}: ${(samples.at(-1) as number).toFixed(0)} ms (load ${load()})\n`);
+    process.stderr.write(`${method} image ${i + 1}/${images}: ${(samples.at(-1) as number).toFixed(0)} ms, ${passes} progress units (load ${load()})\n`);
   }
-  return samples;
+  return { samples, passes };
 }
 
 type Row = [string, string, string, string];
@@ -140,18 +153,19 @@ async function main(): Promise<void> {
     }
     if (methods.includes('gradcam')) {
       await explainMs(bundle, 'gradcam', 1, { image: benchImage(999) }); // warm-up
-      const s = await explainMs(bundle, 'gradcam', images, {});
+      const s = (await explainMs(bundle, 'gradcam', images, {})).samples;
       rows.push([`Grad-CAM, conv5_block3_out (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), String(PYTORCH_GRADCAM_MS), ratio(medianOf(s), PYTORCH_GRADCAM_MS)]);
       loads.push(`gradcam ${load()}`);
     }
     if (methods.includes('scorecam')) {
-      const s = await explainMs(bundle, 'scorecam', scoreCamImages, { batchSize: scoreCamBatch });
-      const reference = RESNET50_LAST_CHANNELS * PYTORCH_FORWARD_MS_BATCH16;
-      rows.push([`Score-CAM, ${RESNET50_LAST_CHANNELS} channels, batch ${scoreCamBatch} (ms/image, median of ${scoreCamImages}: ${list(s)})`, medianOf(s).toFixed(0), `≈ ${reference} (${RESNET50_LAST_CHANNELS} × 45 ms, estimate)`, ratio(medianOf(s), reference)]);
+      const { samples: s, passes } = await explainMs(bundle, 'scorecam', scoreCamImages, { batchSize: scoreCamBatch });
+      // Constant channels share one pass (scorecam.ts), so the passes are counted, not assumed.
+      const reference = passes * PYTORCH_FORWARD_MS_BATCH16;
+      rows.push([`Score-CAM, ${RESNET50_LAST_CHANNELS} channels → ${passes} forward passes (last image), batch ${scoreCamBatch} (ms/image, median of ${scoreCamImages}: ${list(s)})`, medianOf(s).toFixed(0), `≈ ${reference} (${passes} × 45 ms, estimate)`, ratio(medianOf(s), reference)]);
       loads.push(`scorecam ${load()}`);
     }
     if (methods.includes('rise')) {
-      const s = await explainMs(bundle, 'rise', images, { params: { N: riseN }, target: { classIndex: 'predicted', output: 'probability' }, batchSize: BATCH });
+      const { samples: s } = await explainMs(bundle, 'rise', images, { params: { N: riseN }, target: { classIndex: 'predicted', output: 'probability' }, batchSize: BATCH });
       const reference = riseN * PYTORCH_FORWARD_MS_BATCH16;
       rows.push([`RISE, N ${riseN}, s 8, p1 0.5, batch ${BATCH} (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), `≈ ${reference} (${riseN} × 45 ms, estimate)`, ratio(medianOf(s), reference)]);
       loads.push(`rise ${load()}`);
