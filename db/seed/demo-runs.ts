@@ -3,12 +3,14 @@
  *
  *   db/seed/demo-runs/<explainer>/manifest.json
  *   db/seed/demo-runs/<explainer>/<image name>.npy      (one per demo image; with or without .png)
+ *   db/seed/demo-runs/<explainer>/<image name>.npy.gz   (the same, gzip-compressed)
  *
  * manifest.json: { "explainer": "gradcam", "name": "Grad-CAM", "model": "demo-shapes-cnn",
  *   "params": {...}, "target": {"output": "logit"|"probability", "class": "predicted"|"label"|k},
  *   "evaluate": ["insertion", "deletion"], "evaluationStep": 896 }   (evaluate/step optional)
  *
- * Maps are validated like uploads (image or model input size, finite values). Each folder becomes
+ * Maps are validated like uploads (image or model input size, finite values); float16 NPY ('<f2')
+ * and gzip let the committed maps stay small (scripts/make-demo-runs.ts). Each folder becomes
  * one public demo run (owner: the platform) unless a demo run with that explainer and name exists,
  * so folders added later are seeded on the next start and nothing is seeded twice. Scoring and
  * evaluation are left to the job worker, which resumes unfinished runs when it starts. The folder
@@ -16,6 +18,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { imageForFile, imageMatcher } from '@/lib/ground-truth/names';
@@ -42,6 +45,9 @@ const Manifest = z.object({
 });
 
 export class DemoRunsError extends Error {}
+
+const GZIP = '.gz';
+const isMapFile = (f: string): boolean => /\.npy(\.gz)?$/i.test(f);
 
 export function demoRunsDir(root: string): string {
   return process.env.GAZEBENCH_DEMO_RUNS_DIR || path.join(root, 'db', 'seed', 'demo-runs');
@@ -76,11 +82,13 @@ export async function seedDemoRuns(handle: DbHandle, options: { runsDir: string;
     if (existing) continue;
     const context = { images: imageRows, inputSize: { width: model.inputWidth, height: model.inputHeight } };
     const maps: ValidMap[] = [];
-    for (const file of (await fs.readdir(dir)).filter((f) => f.toLowerCase().endsWith('.npy')).sort()) {
-      const image = imageForFile(match, file);
+    for (const file of (await fs.readdir(dir)).filter(isMapFile).sort()) {
+      const gzipped = file.toLowerCase().endsWith(GZIP);
+      const image = imageForFile(match, gzipped ? file.slice(0, -GZIP.length) : file);
       if (!image) throw new DemoRunsError(`${path.join(dir, file)}: no demo image is named after it`);
       try {
-        maps.push(checkMap(image, readNpy(await fs.readFile(path.join(dir, file))), context, path.join(folder, file)));
+        const bytes = await fs.readFile(path.join(dir, file));
+        maps.push(checkMap(image, readNpy(gzipped ? gunzipSync(bytes) : bytes), context, path.join(folder, file)));
       } catch (error) {
         if (error instanceof MapUploadError) throw new DemoRunsError(error.message);
         throw new DemoRunsError(`${path.join(dir, file)}: ${error instanceof Error ? error.message : String(error)}`);

@@ -178,7 +178,7 @@ export function printTables(results: BundleResults, out: NodeJS.WritableStream):
 export const SCORE_HELP = `Usage:
   gazebench score <bundle.json> [--metrics cc,ssim,...] [--out results.json] [--seed N]
   gazebench score --saliency MAP --density GT [--fixations fix.csv] [--baseline MAP] [--metrics ...] [--out ...]
-Maps: .npy (2-D float32/float64), .png (grayscale 8/16-bit), .json ({width, height, data}).
+Maps: .npy (2-D float16/float32/float64), .png (grayscale 8/16-bit), .json ({width, height, data}).
 Metrics: ${Object.keys(GROUND_TRUTH_METRICS).join(', ')}.`;
 
 export async function run(argv: string[]): Promise<number> {

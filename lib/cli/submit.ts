@@ -3,7 +3,7 @@
  *
  *   gazebench submit --run <run id> --maps <dir> --server <url> [--token gzb_…]
  *
- * Every `<image>.npy` in the folder (2-D float32/float64, the image's size or the model's input
+ * Every `<image>.npy` in the folder (2-D float16/float32/float64, the image's size or the model's input
  * size; named after the dataset image, with or without its extension) is sent as one request
  * (`POST /api/v1/runs/{id}/maps?image=<name>`, application/octet-stream, Bearer token). The server
  * validates and scores; a map it already has (409) is skipped, so an interrupted submit can simply

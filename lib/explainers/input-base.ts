@@ -97,21 +97,25 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
   throwIfAborted(name, signal);
   const input = preprocess(options.image.rgba, options.image.width, options.image.height, bundle.config.preprocessing, bundle.config.inputSize);
   const shape = (n: number): [number, number, number, number] => [n, height, width, channels];
-  const [probs, outs] = tf.tidy(() => {
+  // One forward pass when the target output is the probability or the class is given (a second,
+  // for the probabilities, only to find the predicted class of a logit target).
+  const predicted = options.target.classIndex === 'predicted';
+  const [outs, probs] = tf.tidy(() => {
     const x = tf.tensor4d(input, shape(1));
-    return [bundle.forward(x, 'probability'), bundle.forward(x, output)];
+    const o = bundle.forward(x, output);
+    return [o, !predicted || output === 'probability' ? o : bundle.forward(x, 'probability')];
   });
   let probabilities: Float32Array;
   let outputs: Float32Array;
   try {
-    probabilities = (await (probs as tf.Tensor).data()) as Float32Array;
     outputs = (await (outs as tf.Tensor).data()) as Float32Array;
+    probabilities = probs === outs ? outputs : ((await (probs as tf.Tensor).data()) as Float32Array);
   } finally {
     tf.dispose([probs as tf.Tensor, outs as tf.Tensor]);
   }
   let best = 0;
   for (let i = 1; i < probabilities.length; i++) if ((probabilities[i] as number) > (probabilities[best] as number)) best = i;
-  const classIndex = options.target.classIndex === 'predicted' ? best : options.target.classIndex;
+  const classIndex = predicted ? best : options.target.classIndex;
   const column = (out: tf.Tensor2D): tf.Tensor1D => out.slice([0, classIndex], [-1, 1]).reshape([-1]);
   const check = (packed: Float32Array, n: number): void => {
     if (packed.length !== n * size) throw new Error(`${name}: packed batch has ${packed.length} values, expected ${n}x${size}`);

@@ -88,6 +88,23 @@ describe('rise', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('scores the unmodified image with one forward pass unless a logit target needs the predicted class', async () => {
+    const calls: string[] = [];
+    const counting: ModelBundle = { ...linear, forward: (x, output) => (calls.push(output), linear.forward(x, output)) };
+    const cases = [
+      [{ classIndex: 'predicted', output: 'probability' }, ['probability', 'probability']],
+      [{ classIndex: 0, output: 'logit' }, ['logit', 'logit']],
+      [{ classIndex: 'predicted', output: 'logit' }, ['logit', 'probability', 'logit']],
+    ] as const;
+    for (const [target, expected] of cases) {
+      calls.length = 0;
+      const counted = await run(counting, { N: 64, s: 4 }, { target });
+      expect(calls).toEqual(expected); // the image pass(es), then one batch of 64 masks
+      const plain = await run(linear, { N: 64, s: 4 }, { target });
+      expect([counted.classIndex, counted.score, counted.map.data]).toEqual([plain.classIndex, plain.score, plain.map.data]);
+    }
+  });
+
   it('aborts between batches with an AbortError and leaks nothing', async () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();

@@ -8,7 +8,7 @@
  *    stated pixels per degree (required: σ = 1° of visual angle = ppd image pixels). An observer
  *    label the dataset already has for that modality is refused (import under another label).
  *  - Density maps, one file per image, named after it (lib/ground-truth/names.ts): grayscale PNG
- *    8/16-bit (values at full depth) or NPY float32/float64; the image's exact size; finite,
+ *    8/16-bit (values at full depth) or NPY float16/float32/float64; the image's exact size; finite,
  *    non-negative, not all zero; normalised to sum 1 here. A map becomes the image's next version
  *    (source 'imported'); images with fixations but no map get a version computed from fixations.
  * Everything is validated before anything is written; the write is one transaction (all or nothing).
@@ -117,7 +117,7 @@ export function parseMapFile(fileName: string, bytes: Uint8Array, images: readon
   try {
     if (/\.npy$/i.test(fileName)) grid = readNpy(bytes);
     else if (/\.png$/i.test(fileName)) grid = decodePngGray(bytes);
-    else throw new ImportError('maps', `${fileName}: unsupported map format (PNG 8/16-bit grayscale or NPY float32/float64)`);
+    else throw new ImportError('maps', `${fileName}: unsupported map format (PNG 8/16-bit grayscale or NPY float16/float32/float64)`);
   } catch (error) {
     if (error instanceof ImportError) throw error;
     const reason = error instanceof NpyError || error instanceof Error ? error.message : String(error);

@@ -1,7 +1,7 @@
 /**
  * Read a map (saliency map, density map, baseline) from a file for the CLI and scripts.
  * The format follows the extension:
- *  - `.npy`: 2-D little-endian float32/float64, C order (lib/io/npy.ts);
+ *  - `.npy`: 2-D little-endian float16/float32/float64, C order (lib/io/npy.ts);
  *  - `.png`: grayscale 8- or 16-bit, values kept at full depth (0..255 or 0..65535; colour PNGs
  *    use the red channel), via `decodePngGray` — metrics that need a scale normalise themselves;
  *  - `.json`: `{"width", "height", "data": [numbers, row-major]}` (the bundle's Grid).

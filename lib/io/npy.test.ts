@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NpyError, readNpy, writeNpy } from './npy';
+import { halfToNumber, NpyError, numberToHalf, readNpy, writeNpy } from './npy';
+import { checkMap, MapUploadError } from '../scoring/map-upload';
 
 /** Build an NPY file by hand: magic, version, header length, header text, payload. */
 function npyBytes(header: string, payload: Uint8Array, major = 1): Uint8Array {
@@ -35,6 +36,36 @@ describe('readNpy', () => {
     expect(g.height).toBe(2);
     expect(g.data).toBeInstanceOf(Float32Array);
     expect(Array.from(g.data)).toEqual([1.5, -2, 3, 4, 5, 6.25]);
+  });
+
+  it('reads float16 exactly: the bytes numpy 2.4 writes for np.save(float16 [[1, -2, 65504, 2^-24], [2^-14 - 2^-24, 2^-14, 0.1, -0.0]])', () => {
+    // python3 -c "import numpy as np, io; b = io.BytesIO(); np.save(b, np.array([[1, -2, 65504, 2**-24],
+    //   [2**-14 - 2**-24, 2**-14, 0.1, -0.0]], dtype=np.float16)); print(b.getvalue().hex())"   (numpy 2.4.6)
+    const bytes = hex(
+      '934e554d5059010076007b276465736372273a20273c6632272c2027666f727472616e5f6f72646572273a2046616c73' +
+        '652c20277368617065273a2028322c2034292c207d202020202020202020202020202020202020202020202020202020' +
+        '202020202020202020202020202020202020202020202020202020202020200a003c00c0ff7b0100ff030004662e0080',
+    );
+    const g = readNpy(bytes);
+    expect([g.width, g.height]).toEqual([4, 2]);
+    expect(g.data).toBeInstanceOf(Float32Array);
+    // Largest half, smallest and largest subnormal, smallest normal; 0.1 is the half 0x2e66 exactly.
+    expect(Array.from(g.data)).toEqual([1, -2, 65504, 2 ** -24, 2 ** -14 - 2 ** -24, 2 ** -14, 1638 * 2 ** -14, -0]);
+    expect(Object.is(g.data[7], -0)).toBe(true);
+  });
+
+  it('decodes half NaN and ±Inf as such, and the map check rejects them as it does for float32', () => {
+    expect(Number.isNaN(halfToNumber(0x7e00))).toBe(true);
+    expect(Number.isNaN(halfToNumber(0xfc01))).toBe(true);
+    expect(halfToNumber(0x7c00)).toBe(Number.POSITIVE_INFINITY);
+    expect(halfToNumber(0xfc00)).toBe(Number.NEGATIVE_INFINITY);
+    const payload = Uint8Array.from([0x00, 0x3c, 0x00, 0x7e]); // [1, NaN]
+    const g = readNpy(npyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }\n", payload));
+    expect(g.data[0]).toBe(1);
+    expect(Number.isNaN(g.data[1])).toBe(true);
+    const image = { id: 'img', name: 'a.png', width: 2, height: 1 };
+    expect(() => checkMap(image, g, { images: [image], inputSize: { width: 2, height: 1 } }, 'a.npy')).toThrow(MapUploadError);
+    expect(() => checkMap(image, g, { images: [image], inputSize: { width: 2, height: 1 } }, 'a.npy')).toThrow(/non-finite value \(NaN\) at x=1, y=0/);
   });
 
   it('reads hand-written v1, v2 and v3 headers (row-major: shape is (height, width))', () => {
@@ -75,6 +106,32 @@ describe('writeNpy', () => {
     expect(single.data).toBeInstanceOf(Float32Array);
     expect(Array.from(single.data)).toEqual([1.25, -3]);
     expect(Array.from(readNpy(writeNpy({ width: 1, height: 2, data: Float64Array.from([0.1, 2]) }, 'float32')).data)).toEqual([Math.fround(0.1), 2]);
+  });
+
+  it('rounds to the nearest float16, ties to even, exactly as numpy astype(np.float16)', () => {
+    // python3 -c "import numpy as np; print(list(np.array(xs, dtype=np.float64).astype(np.float16).view(np.uint16)))"
+    //   (numpy 2.4.6) with xs as below: subnormal ties, normal ties, the top of the range.
+    const xs = [0.1, 1 / 3, 2 ** -25, 2 ** -25 * 3, 2 ** -24 * 1.5, 2 ** -24 * 2.5, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 65519, 65519.99, -7.123e-6, 1e-9, 2049, 2051, 0.99999, 2 ** -14 - 2 ** -25];
+    const numpy = [11878, 13653, 0, 2, 2, 2, 15360, 15362, 31743, 31743, 32888, 0, 26624, 26626, 15360, 1024];
+    expect(xs.map(numberToHalf)).toEqual(numpy);
+    expect(numberToHalf(-0)).toBe(0x8000);
+    // Every one of the 63488 finite halves survives bits → number → bits.
+    for (let bits = 0; bits < 0x10000; bits++) {
+      if (((bits >> 10) & 0x1f) === 0x1f) continue;
+      if (numberToHalf(halfToNumber(bits)) !== bits) throw new Error(`half 0x${bits.toString(16)} does not round-trip`);
+    }
+  });
+
+  it('writes float16 that readNpy reads back, and refuses NaN, ±Inf and overflow instead of writing Inf', () => {
+    const data = Float32Array.from([0, 0.25, 1 / 3, 1]);
+    const bytes = writeNpy({ width: 2, height: 2, data }, 'float16');
+    expect(bytes.length).toBe(128 + 4 * 2);
+    expect(new TextDecoder().decode(bytes.subarray(10, 128))).toMatch(/^\{'descr': '<f2', 'fortran_order': False, 'shape': \(2, 2\), \} *\n$/);
+    expect(Array.from(readNpy(bytes).data)).toEqual([0, 0.25, halfToNumber(13653), 1]);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 65520, -1e6]) {
+      expect(() => writeNpy({ width: 1, height: 1, data: Float64Array.from([bad]) }, 'float16')).toThrow(/cannot be written as float16/);
+    }
+    expect(Array.from(readNpy(writeNpy({ width: 1, height: 1, data: Float64Array.from([65519]) }, 'float16')).data)).toEqual([65504]);
   });
 
   it('rejects a grid whose data does not match its size', () => {

@@ -2,7 +2,7 @@
  * Saliency maps arriving for a run (`POST /api/v1/runs/{id}/maps`, `gazebench submit`), decoded
  * and validated before anything is stored:
  *  - JSON `{imageId | imageName, width, height, data}` (row-major numbers), one map;
- *  - an NPY body (2-D float32/float64, lib/io/npy) with `?image=<id or name>`, one map;
+ *  - an NPY body (2-D float16/float32/float64, lib/io/npy) with `?image=<id or name>`, one map;
  *  - a zip of NPY files named after their images (lib/ground-truth/names.ts), read with caps.
  * Rules: the image belongs to the run's dataset; the map's size is the image's or the model's input
  * size (what explainers produce; it is resized to the image size for ground-truth metrics and to the
