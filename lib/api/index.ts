@@ -37,5 +37,10 @@ export const API_ROUTES: readonly RouteSpec[] = [
   models.updateModel,
   models.deleteModel,
   models.modelFile,
+  runs.createRun,
+  runs.getRun,
   runs.runImages,
+  runs.uploadMaps,
+  runs.mapFile,
+  runs.scoresFile,
 ];

@@ -25,6 +25,11 @@ export type RouteBody =
       readonly files: string;
       /** Other accepted raw media types (e.g. application/zip). */
       readonly alternatives?: readonly { contentType: string; description: string }[];
+    }
+  | {
+      /** One of several media types, told apart by Content-Type (e.g. a JSON grid or an NPY file). */
+      readonly kind: 'raw';
+      readonly contents: readonly { contentType: string; description: string; schema?: z.ZodType }[];
     };
 
 export interface RouteResponse {
@@ -96,6 +101,13 @@ function parameters(spec: RouteSpec): JsonSchema[] {
 
 function requestBody(body: RouteBody): JsonSchema {
   if (body.kind === 'json') return { required: true, content: { 'application/json': { schema: toSchema(body.schema, 'input') } } };
+  if (body.kind === 'raw') {
+    const content: JsonSchema = {};
+    for (const c of body.contents) {
+      content[c.contentType] = { schema: c.schema ? { ...toSchema(c.schema, 'input'), description: c.description } : { type: 'string', contentMediaType: c.contentType, description: c.description } };
+    }
+    return { required: true, content };
+  }
   const fields = toSchema(body.fields, 'input');
   const properties = { ...((fields.properties as JsonSchema | undefined) ?? {}), files: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' }, description: body.files } };
   const content: JsonSchema = { 'multipart/form-data': { schema: { ...fields, properties } } };

@@ -17,20 +17,22 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '@/db/client';
 import { createApiToken } from '@/db/queries/auth';
 import { createDataset, insertImages } from '@/db/queries/datasets';
 import { recomputeDensityMap } from '@/db/queries/ground-truth';
 import { createModel } from '@/db/queries/models';
-import { createRun } from '@/db/queries/runs';
-import { fixations, gazeSessions } from '@/db/schema';
+import { createRun, insertSaliencyMaps } from '@/db/queries/runs';
+import { fixations, gazeSessions, models } from '@/db/schema';
 import { API_ROUTES } from '@/lib/api';
 import { sha256Hex } from '@/lib/auth/access';
 import { startSession } from '@/lib/auth/session';
 import { apiTokenPrefix, newApiToken } from '@/lib/auth/tokens';
 import { successStatus, type RouteSpec } from '@/lib/http/openapi';
 import { encodePng } from '@/lib/io/png';
+import { stopQueue } from '@/lib/jobs/queue';
 import { stageModelBundle } from '@/lib/models/upload';
 import { putBlob } from '@/lib/storage/blobs';
 import { driver, freshDb, tempDir } from './helpers';
@@ -70,6 +72,7 @@ describe(`authorisation matrix on ${driver}`, () => {
   let signInUser: TestUser;
   let stagedTemplate: string;
   let publicDatasetId: string;
+  let platformModelId: string;
   let n = 0;
   const uniq = () => `m${++n}-${Date.now().toString(36)}`;
 
@@ -84,7 +87,26 @@ describe(`authorisation matrix on ${driver}`, () => {
     return { id: row.id, slug, imageId: img?.id ?? '' };
   }
 
-  const fixtures: Record<string, (v: Visibility) => Promise<{ id: string; slug?: string }>> = {
+  /** What a route's path parameters and request builder need of its resource. */
+  type Fixture = { id: string; slug?: string; mappedImageId?: string; unmappedImage?: string };
+
+  async function model(visibility: 'private' | 'public', ownerId: string) {
+    const slug = uniq();
+    const files = [];
+    for (const name of ['model.json', 'weights.bin']) {
+      const bytes = fs.readFileSync(path.join(bundleDir, name));
+      files.push({ name, sha256: await putBlob(dataDir, bytes), bytes: bytes.length });
+    }
+    const id = randomUUID();
+    await createModel(handle.db, {
+      id, slug, name: slug, architecture: '', trainingData: '', license: '', format: 'layers', url: `/api/v1/models/${id}/files/model.json`,
+      labels: ['circle', 'square', 'triangle', 'star', 'cross'], preprocessing: 'unit', inputWidth: 224, inputHeight: 224, targetLayer: 'last_conv',
+      ownerId, visibility, sha256: 'x'.repeat(64), bytes: 1, files,
+    });
+    return { id, slug };
+  }
+
+  const fixtures: Record<string, (v: Visibility) => Promise<Fixture>> = {
     dataset: (v) => dataset(v ?? 'private'),
     image: async (v) => {
       const d = await dataset(v ?? 'private');
@@ -93,27 +115,17 @@ describe(`authorisation matrix on ${driver}`, () => {
       await recomputeDensityMap(handle.db, d.imageId, 'simulated');
       return { id: d.imageId };
     },
-    model: async (v) => {
-      const slug = uniq();
-      const files = [];
-      for (const name of ['model.json', 'weights.bin']) {
-        const bytes = fs.readFileSync(path.join(bundleDir, name));
-        files.push({ name, sha256: await putBlob(dataDir, bytes), bytes: bytes.length });
-      }
-      const id = randomUUID();
-      await createModel(handle.db, {
-        id, slug, name: slug, architecture: '', trainingData: '', license: '', format: 'layers', url: `/api/v1/models/${id}/files/model.json`,
-        labels: ['circle', 'square', 'triangle', 'star', 'cross'], preprocessing: 'unit', inputWidth: 224, inputHeight: 224, targetLayer: 'last_conv',
-        ownerId: owner.id, visibility: v ?? 'private', sha256: 'x'.repeat(64), bytes: 1, files,
-      });
-      return { id, slug };
-    },
-    // A run of the owner on a public dataset and model: the run's own visibility decides.
+    model: (v) => model(v ?? 'private', owner.id),
+    // A run of the owner on a public dataset and model: the run's own visibility decides. Its first
+    // image has a stored map (to be read back); a second one has none yet (to be uploaded).
     run: async (v) => {
       const d = await dataset('public');
-      const m = await fixtures.model!('public');
+      const bytes = png();
+      await insertImages(handle.db, d.id, [{ name: 'b_1.png', classLabel: 'b', width: 4, height: 4, sha256: await putBlob(dataDir, bytes), mimeType: 'image/png', bytes: bytes.length }]);
+      const m = await model('public', owner.id);
       const row = await createRun(handle.db, { datasetId: d.id, modelId: m.id, explainer: 'gradcam', params: {}, target: {}, name: 'matrix', ownerId: owner.id, visibility: v ?? 'private' });
-      return { id: row.id };
+      await insertSaliencyMaps(handle.db, row.id, [{ imageId: d.imageId, grid: { width: 4, height: 4, data: new Float32Array(16).fill(0.5) } }]);
+      return { id: row.id, mappedImageId: d.imageId, unmappedImage: 'b_1.png' };
     },
     token: async () => {
       const token = newApiToken();
@@ -150,7 +162,7 @@ describe(`authorisation matrix on ${driver}`, () => {
   }
 
   type Built = { query?: string; json?: unknown; body?: BodyInit };
-  const builders: Record<string, (ctx: { fixture: { id: string; slug?: string }; userId: string | null }) => Promise<Built> | Built> = {
+  const builders: Record<string, (ctx: { fixture: Fixture; userId: string | null }) => Promise<Built> | Built> = {
     'POST /api/v1/auth/signup': () => ({ json: { email: `${uniq()}@example.org`, password: PASSWORD } }),
     'POST /api/v1/auth/signin': () => ({ json: { email: signInUser.email, password: PASSWORD } }),
     'POST /api/v1/tokens': () => ({ json: { name: 'matrix' } }),
@@ -164,8 +176,15 @@ describe(`authorisation matrix on ${driver}`, () => {
     'POST /api/v1/models': async ({ userId }) => ({ json: { uploadId: userId ? await copyStaged(userId) : randomUUID(), slug: uniq(), name: 'm' } }),
     'PATCH /api/v1/models/{id}': () => ({ json: { license: 'MIT' } }),
     'DELETE /api/v1/models/{id}': ({ fixture }) => ({ query: `?confirm=${fixture.slug}` }),
+    // Anyone signed in may run a platform model on a public dataset.
+    'POST /api/v1/runs': () => ({ json: { datasetId: publicDatasetId, modelId: platformModelId, explainer: 'gradcam', name: 'matrix' } }),
+    'POST /api/v1/runs/{id}/maps': ({ fixture }) => ({ json: { imageName: fixture.unmappedImage, width: 4, height: 4, data: Array(16).fill(0.25) } }),
   };
-  const extraParams: Record<string, Record<string, string>> = { '/api/v1/models/{id}/files/{name}': { name: 'model.json' } };
+  const extraParams: Record<string, (fixture: Fixture) => Record<string, string>> = {
+    '/api/v1/models/{id}/files/{name}': () => ({ name: 'model.json' }),
+    '/api/v1/runs/{id}/maps/{file}': (f) => ({ file: `${f.mappedImageId}.npy` }),
+    '/api/v1/runs/{id}/{file}': () => ({ file: 'scores.json' }),
+  };
 
   beforeAll(async () => {
     handle = await freshDb();
@@ -177,8 +196,12 @@ describe(`authorisation matrix on ${driver}`, () => {
     const bundle = formData(['model.json', 'weights.bin', 'gazebench.json'].map((f) => ({ name: f, bytes: new Uint8Array(fs.readFileSync(path.join(bundleDir, f))) })));
     stagedTemplate = (await stageModelBundle(dataDir, owner.id, request('/api/v1/models/uploads', { body: bundle }))).uploadId;
     publicDatasetId = (await dataset('public')).id;
+    // A platform model (no owner, like the demo model): usable by every signed-in researcher.
+    platformModelId = (await model('private', owner.id)).id;
+    await handle.db.update(models).set({ ownerId: null }).where(eq(models.id, platformModelId));
   });
   afterAll(async () => {
+    await stopQueue();
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -201,15 +224,15 @@ describe(`authorisation matrix on ${driver}`, () => {
     const handler = mod[spec.method];
     expect(handler, `${file} exports ${spec.method}`).toBeTypeOf('function');
     const safe = spec.method === 'GET';
-    let shared: { id: string; slug?: string } | undefined;
+    let shared: Fixture | undefined;
     const got: Record<string, number> = {};
     const want: Record<string, number> = {};
     for (const persona of PERSONAS) {
       // Mutations get a fresh resource per caller (a DELETE must not hide the next caller's answer).
-      const fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
+      const fixture: Fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
       const { caller, userId } = await callerFor(persona);
       const built = await (builders[`${spec.method} ${spec.path}`]?.({ fixture, userId }) ?? {});
-      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...extraParams[spec.path] };
+      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...extraParams[spec.path]?.(fixture) };
       const url = spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '') + (built.query ?? '');
       const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
       const res = await call(handler, req, params);
