@@ -6,6 +6,7 @@
 import type { RouteSpec } from '@/lib/http/openapi';
 import * as auth from './auth';
 import * as datasets from './datasets';
+import * as groundTruth from './ground-truth';
 import * as models from './models';
 import * as runs from './runs';
 import * as tokens from './tokens';
@@ -29,6 +30,11 @@ export const API_ROUTES: readonly RouteSpec[] = [
   datasets.imageFile,
   datasets.imageDensity,
   datasets.imageFixations,
+  groundTruth.fixationsFile,
+  groundTruth.groundTruthState,
+  groundTruth.importGroundTruth,
+  groundTruth.leaderboard,
+  groundTruth.densityFile,
   models.stageModel,
   models.predictStaged,
   models.createModel,

@@ -161,7 +161,7 @@ describe(`authorisation matrix on ${driver}`, () => {
     }
   }
 
-  type Built = { query?: string; json?: unknown; body?: BodyInit };
+  type Built = { query?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> };
   const builders: Record<string, (ctx: { fixture: Fixture; userId: string | null }) => Promise<Built> | Built> = {
     'POST /api/v1/auth/signup': () => ({ json: { email: `${uniq()}@example.org`, password: PASSWORD } }),
     'POST /api/v1/auth/signin': () => ({ json: { email: signInUser.email, password: PASSWORD } }),
@@ -176,6 +176,7 @@ describe(`authorisation matrix on ${driver}`, () => {
     'POST /api/v1/models': async ({ userId }) => ({ json: { uploadId: userId ? await copyStaged(userId) : randomUUID(), slug: uniq(), name: 'm' } }),
     'PATCH /api/v1/models/{id}': () => ({ json: { license: 'MIT' } }),
     'DELETE /api/v1/models/{id}': ({ fixture }) => ({ query: `?confirm=${fixture.slug}` }),
+    'POST /api/v1/datasets/{id}/ground-truth': () => ({ query: '?modality=lab&ppd=8', body: 'image,observer,x,y,duration_ms\na_1.png,P1,2,2,200\n', headers: { 'content-type': 'text/csv' } }),
     // Anyone signed in may run a platform model on a public dataset.
     'POST /api/v1/runs': () => ({ json: { datasetId: publicDatasetId, modelId: platformModelId, explainer: 'gradcam', name: 'matrix' } }),
     'POST /api/v1/runs/{id}/maps': ({ fixture }) => ({ json: { imageName: fixture.unmappedImage, width: 4, height: 4, data: Array(16).fill(0.25) } }),
@@ -184,6 +185,8 @@ describe(`authorisation matrix on ${driver}`, () => {
     '/api/v1/models/{id}/files/{name}': () => ({ name: 'model.json' }),
     '/api/v1/runs/{id}/maps/{file}': (f) => ({ file: `${f.mappedImageId}.npy` }),
     '/api/v1/runs/{id}/{file}': () => ({ file: 'scores.json' }),
+    '/api/v1/datasets/{id}/{file}': () => ({ file: 'fixations.csv' }),
+    '/api/v1/images/{id}/{file}': () => ({ file: 'density.npy' }),
   };
 
   beforeAll(async () => {
@@ -234,7 +237,7 @@ describe(`authorisation matrix on ${driver}`, () => {
       const built = await (builders[`${spec.method} ${spec.path}`]?.({ fixture, userId }) ?? {});
       const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...extraParams[spec.path]?.(fixture) };
       const url = spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '') + (built.query ?? '');
-      const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
+      const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, headers: built.headers, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
       const res = await call(handler, req, params);
       got[persona] = res.status;
       want[persona] = expected(spec, persona, visibility);
