@@ -9,6 +9,7 @@ import * as datasets from './datasets';
 import * as groundTruth from './ground-truth';
 import * as models from './models';
 import * as runs from './runs';
+import * as sessions from './sessions';
 import * as tokens from './tokens';
 
 export const API_ROUTES: readonly RouteSpec[] = [
@@ -49,4 +50,14 @@ export const API_ROUTES: readonly RouteSpec[] = [
   runs.uploadMaps,
   runs.mapFile,
   runs.scoresFile,
+  sessions.sessionState,
+  sessions.withdrawSession,
+  sessions.saveGeometry,
+  sessions.switchModality,
+  sessions.recordValidation,
+  sessions.postSamples,
+  sessions.completeSession,
+  sessions.startTrial,
+  sessions.completeTrial,
+  sessions.trialImage,
 ];
