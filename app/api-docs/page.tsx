@@ -12,6 +12,7 @@ const AUTH_TEXT: Record<string, string> = {
   'signed-in': 'signed in, or a token with the read scope',
   session: 'browser session only (not API tokens)',
   write: 'signed in, or a token with the write scope',
+  participant: 'a participant: the session’s token in the X-Session-Token header',
 };
 
 function pretty(value: unknown): string {

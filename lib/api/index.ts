@@ -6,9 +6,11 @@
 import type { RouteSpec } from '@/lib/http/openapi';
 import * as auth from './auth';
 import * as datasets from './datasets';
+import * as groundTruth from './ground-truth';
 import * as models from './models';
 import * as runs from './runs';
 import * as studies from './studies';
+import * as sessions from './sessions';
 import * as tokens from './tokens';
 
 export const API_ROUTES: readonly RouteSpec[] = [
@@ -30,6 +32,11 @@ export const API_ROUTES: readonly RouteSpec[] = [
   datasets.imageFile,
   datasets.imageDensity,
   datasets.imageFixations,
+  groundTruth.fixationsFile,
+  groundTruth.groundTruthState,
+  groundTruth.importGroundTruth,
+  groundTruth.leaderboard,
+  groundTruth.densityFile,
   models.stageModel,
   models.predictStaged,
   models.createModel,
@@ -38,6 +45,8 @@ export const API_ROUTES: readonly RouteSpec[] = [
   models.updateModel,
   models.deleteModel,
   models.modelFile,
+  runs.createRun,
+  runs.getRun,
   runs.runImages,
   studies.createStudy,
   studies.listStudies,
@@ -46,4 +55,17 @@ export const API_ROUTES: readonly RouteSpec[] = [
   studies.studyProgress,
   studies.listStudySessions,
   studies.reviewSession,
+  runs.uploadMaps,
+  runs.mapFile,
+  runs.scoresFile,
+  sessions.sessionState,
+  sessions.withdrawSession,
+  sessions.saveGeometry,
+  sessions.switchModality,
+  sessions.recordValidation,
+  sessions.postSamples,
+  sessions.completeSession,
+  sessions.startTrial,
+  sessions.completeTrial,
+  sessions.trialImage,
 ];

@@ -8,13 +8,19 @@
  * authorisation-matrix test walks the same list, so a new route is documented and tested by
  * being registered.
  *
- * `auth` is the `need` the handler passes to authorize() (lib/auth/authorize.ts); `resource`
- * names what the `{id}` path parameter refers to, whose owner and visibility decide 404/403.
+ * `auth` is the `need` the handler passes to authorize() (lib/auth/authorize.ts), or `participant`
+ * for the participant routes (/api/v1/sessions/**), which open one gaze session with its secret
+ * in the X-Session-Token header (lib/http/participant.ts; no cookies, no API tokens): missing →
+ * 401, a forged or another session's token → 403. `resource` names what the `{id}` path parameter
+ * refers to, whose owner and visibility decide 404/403.
  */
 import { z } from 'zod';
 import type { Need } from '@/lib/auth/authorize';
+import { SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type RouteAuth = Need | 'participant';
 
 export type RouteBody =
   | { readonly kind: 'json'; readonly schema: z.ZodType }
@@ -25,6 +31,11 @@ export type RouteBody =
       readonly files: string;
       /** Other accepted raw media types (e.g. application/zip). */
       readonly alternatives?: readonly { contentType: string; description: string }[];
+    }
+  | {
+      /** One of several media types, told apart by Content-Type (e.g. a JSON grid or an NPY file). */
+      readonly kind: 'raw';
+      readonly contents: readonly { contentType: string; description: string; schema?: z.ZodType }[];
     };
 
 export interface RouteResponse {
@@ -41,7 +52,7 @@ export interface RouteSpec {
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  readonly auth: Need;
+  readonly auth: RouteAuth;
   readonly resource?: string;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
@@ -96,6 +107,13 @@ function parameters(spec: RouteSpec): JsonSchema[] {
 
 function requestBody(body: RouteBody): JsonSchema {
   if (body.kind === 'json') return { required: true, content: { 'application/json': { schema: toSchema(body.schema, 'input') } } };
+  if (body.kind === 'raw') {
+    const content: JsonSchema = {};
+    for (const c of body.contents) {
+      content[c.contentType] = { schema: c.schema ? { ...toSchema(c.schema, 'input'), description: c.description } : { type: 'string', contentMediaType: c.contentType, description: c.description } };
+    }
+    return { required: true, content };
+  }
   const fields = toSchema(body.fields, 'input');
   const properties = { ...((fields.properties as JsonSchema | undefined) ?? {}), files: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' }, description: body.files } };
   const content: JsonSchema = { 'multipart/form-data': { schema: { ...fields, properties } } };
@@ -114,6 +132,11 @@ function responses(spec: RouteSpec): JsonSchema {
     out[code] = schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema } } } : r.contentType ? { description: r.description, content: { [r.contentType]: {} } } : { description: r.description };
   }
   if ((spec.params || spec.query || spec.body) && !out['400']) out['400'] = error('invalid input; `field` names the first bad field');
+  if (spec.auth === 'participant') {
+    if (!out['401']) out['401'] = error(`the ${SESSION_TOKEN_HEADER} header is missing`);
+    if (!out['403']) out['403'] = error('the token does not open this session (forged, or another session’s)');
+    return out;
+  }
   if (spec.auth !== 'none' && !out['401']) out['401'] = error(spec.auth === 'public' ? 'the API token is unknown or revoked' : 'not signed in, or the API token is unknown or revoked');
   if ((spec.auth === 'write' || spec.auth === 'session' || spec.auth === 'signed-in' || spec.auth === 'none') && !out['403']) {
     out['403'] = error(spec.auth === 'none' ? 'cross-site request' : 'not allowed: missing scope, not the owner, or CSRF check failed');
@@ -122,8 +145,9 @@ function responses(spec: RouteSpec): JsonSchema {
   return out;
 }
 
-function security(auth: Need): JsonSchema[] {
+function security(auth: RouteAuth): JsonSchema[] {
   if (auth === 'none') return [];
+  if (auth === 'participant') return [{ sessionToken: [] }];
   if (auth === 'session') return [{ cookieSession: [] }];
   const both = [{ cookieSession: [] }, { apiToken: [] }];
   return auth === 'public' ? [{}, ...both] : both;
@@ -167,6 +191,10 @@ export function openApiDocument(routes: readonly RouteSpec[], info: OpenApiInfo)
       securitySchemes: {
         cookieSession: { type: 'apiKey', in: 'cookie', name: 'gb_session', description: 'browser sign-in; mutations also need the X-CSRF-Token header' },
         apiToken: { type: 'http', scheme: 'bearer', bearerFormat: 'gzb_…', description: 'API token from /account (scopes read, write)' },
+        sessionToken: {
+          type: 'apiKey', in: 'header', name: SESSION_TOKEN_HEADER,
+          description: 'participant routes: the secret of one gaze session, answered once by POST /api/v1/studies/{id}/sessions; opens that session only',
+        },
       },
     },
   };

@@ -9,7 +9,6 @@ import type { Db } from '@/db/client';
 import { getDatasetById, getDatasetBySlug, getImageWithDataset } from '@/db/queries/datasets';
 import { getRunContext } from '@/db/queries/runs';
 import { type Actor, canRead, canWrite } from '../auth/access';
-import { apiError } from './errors';
 
 const Uuid = z.uuid();
 
@@ -34,17 +33,4 @@ export async function readableRun(db: Db, actor: Actor, runId: string) {
 
 export function runIsWritable(actor: Actor, run: { ownerId: string | null }): boolean {
   return canWrite(actor, run);
-}
-
-/**
- * Mutations need a signed-in user with the write scope; cookie sessions must also echo their CSRF
- * secret in `X-CSRF-Token` (double submit). Null when allowed, else the error answer.
- */
-export function writerCheck(actor: Actor, request: Request): Response | null {
-  if (actor.kind !== 'user') return apiError(401, 'unauthorized', 'sign in or send Authorization: Bearer gzb_…');
-  if (!actor.scopes.includes('write')) return apiError(403, 'forbidden', 'this API token has no write scope');
-  if (actor.via === 'cookie' && request.headers.get('x-csrf-token') !== actor.csrfToken) {
-    return apiError(403, 'forbidden', 'missing or wrong X-CSRF-Token for a cookie-authenticated request');
-  }
-  return null;
 }

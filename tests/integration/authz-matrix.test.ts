@@ -4,11 +4,14 @@
  * resources, each answer checked against one rule. A route registered without a request builder
  * or a fixture for its resource fails here, so new routes cannot slip through untested.
  *
- * Callers: anonymous; a participant-like bearer token (random, not an API token: counts as
- * anonymous); a revoked/unknown API token (401 everywhere but sign-in/up); another researcher
+ * Callers: anonymous; a participant (the gaze session's token in X-Session-Token, and also as a
+ * bearer token: not an API token, so researcher routes count it as anonymous); another session's
+ * participant; a revoked/unknown API token (401 everywhere but sign-in/up); another researcher
  * (cookie); the owner (cookie, with CSRF); the owner's read-only token; an admin (cookie).
  * Resources belong to the owner. The rule (`expected`):
  * - auth none (sign-in/up): everyone gets the success status;
+ * - participant routes (a gaze session): its own token gets the success status, another session's
+ *   token 403, everyone else (no session token) 401;
  * - not signed in: public routes answer public resources and 404 for private ones, others 401;
  * - a read-only token: 403 on write and session routes;
  * - a resource someone cannot see (private, not theirs, not admin): 404; visible but not theirs
@@ -17,29 +20,34 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '@/db/client';
 import { createApiToken } from '@/db/queries/auth';
 import { createDataset, insertImages } from '@/db/queries/datasets';
 import { recomputeDensityMap } from '@/db/queries/ground-truth';
 import { createModel } from '@/db/queries/models';
-import { createRun } from '@/db/queries/runs';
+import { createRun, insertSaliencyMaps } from '@/db/queries/runs';
 import { createStudy } from '@/db/queries/studies';
-import { fixations, gazeSessions } from '@/db/schema';
+import { fixations, gazeSessions, models } from '@/db/schema';
 import { API_ROUTES } from '@/lib/api';
 import { sha256Hex } from '@/lib/auth/access';
 import { startSession } from '@/lib/auth/session';
 import { apiTokenPrefix, newApiToken } from '@/lib/auth/tokens';
 import { successStatus, type RouteSpec } from '@/lib/http/openapi';
 import { encodePng } from '@/lib/io/png';
+import { stopQueue } from '@/lib/jobs/queue';
 import { stageModelBundle } from '@/lib/models/upload';
 import { putBlob } from '@/lib/storage/blobs';
 import { driver, freshDb, tempDir } from './helpers';
 import { call, formData, makeToken, makeUser, ORIGIN, PASSWORD, request, type Caller, type TestUser } from './http-helpers';
+import { calibrate, call as callParticipant, GEOMETRY, RECT, startSession as startParticipantSession, validationPoints } from './participant-helpers';
+import { PUT as geometryRoute } from '@/app/api/v1/sessions/[id]/geometry/route';
+import { POST as startTrialRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
 
 const root = path.resolve(__dirname, '../..');
 const bundleDir = path.join(root, 'public/models/demo-shapes');
-const PERSONAS = ['anonymous', 'participant', 'revoked', 'other', 'owner', 'owner-read-token', 'admin'] as const;
+const PERSONAS = ['anonymous', 'participant', 'other-session', 'revoked', 'other', 'owner', 'owner-read-token', 'admin'] as const;
 type Persona = (typeof PERSONAS)[number];
 type Visibility = 'private' | 'public' | null;
 const VISIBLE_KINDS = new Set(['dataset', 'image', 'model', 'run']);
@@ -47,8 +55,9 @@ const VISIBLE_KINDS = new Set(['dataset', 'image', 'model', 'run']);
 function expected(spec: RouteSpec, persona: Persona, visibility: Visibility): number {
   const ok = successStatus(spec);
   if (spec.auth === 'none') return ok;
+  if (spec.auth === 'participant') return persona === 'participant' ? ok : persona === 'other-session' ? 403 : 401;
   if (persona === 'revoked') return 401;
-  if (persona === 'anonymous' || persona === 'participant') {
+  if (persona === 'anonymous' || persona === 'participant' || persona === 'other-session') {
     if (spec.auth !== 'public') return 401;
     return !spec.resource || visibility === 'public' ? ok : 404;
   }
@@ -71,6 +80,10 @@ describe(`authorisation matrix on ${driver}`, () => {
   let signInUser: TestUser;
   let stagedTemplate: string;
   let publicDatasetId: string;
+  let platformModelId: string;
+  let studySlug: string;
+  /** A session of the same study: its token opens it, not the fixture's session. */
+  let otherSessionToken: string;
   let n = 0;
   const uniq = () => `m${++n}-${Date.now().toString(36)}`;
 
@@ -85,7 +98,41 @@ describe(`authorisation matrix on ${driver}`, () => {
     return { id: row.id, slug, imageId: img?.id ?? '' };
   }
 
-  type Fixture = { id: string; slug?: string; params?: Record<string, string> };
+  /** What a route's path parameters and request builder need of its resource. */
+  type Fixture = { id: string; slug?: string; params?: Record<string, string>; mappedImageId?: string; unmappedImage?: string; token?: string; trialId?: string };
+
+  /** A participant's gaze session of the study, with its first image trial. */
+  async function session(): Promise<Fixture> {
+    const s = await startParticipantSession(studySlug);
+    const trial = s.trials.find((t) => t.kind === 'image');
+    if (!trial) throw new Error('fixture session has no image trial');
+    return { id: s.sessionId, token: s.token, trialId: trial.id };
+  }
+  const SHOWN_AT = 100_000;
+  /** Geometry and a passed validation, so trials may start. */
+  const calibrated = async (f: Fixture) => calibrate({ sessionId: f.id, token: f.token ?? '' } as Parameters<typeof calibrate>[0]);
+  async function started(f: Fixture) {
+    await calibrated(f);
+    const res = await callParticipant(startTrialRoute, { id: f.id, trialId: f.trialId ?? '' }, { token: f.token ?? '', body: { rect: RECT, viewport: GEOMETRY.window, shownAt: SHOWN_AT } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+
+  async function model(visibility: 'private' | 'public', ownerId: string) {
+    const slug = uniq();
+    const files = [];
+    for (const name of ['model.json', 'weights.bin']) {
+      const bytes = fs.readFileSync(path.join(bundleDir, name));
+      files.push({ name, sha256: await putBlob(dataDir, bytes), bytes: bytes.length });
+    }
+    const id = randomUUID();
+    await createModel(handle.db, {
+      id, slug, name: slug, architecture: '', trainingData: '', license: '', format: 'layers', url: `/api/v1/models/${id}/files/model.json`,
+      labels: ['circle', 'square', 'triangle', 'star', 'cross'], preprocessing: 'unit', inputWidth: 224, inputHeight: 224, targetLayer: 'last_conv',
+      ownerId, visibility, sha256: 'x'.repeat(64), bytes: 1, files,
+    });
+    return { id, slug };
+  }
+
   const fixtures: Record<string, (v: Visibility) => Promise<Fixture>> = {
     dataset: (v) => dataset(v ?? 'private'),
     image: async (v) => {
@@ -95,27 +142,17 @@ describe(`authorisation matrix on ${driver}`, () => {
       await recomputeDensityMap(handle.db, d.imageId, 'simulated');
       return { id: d.imageId };
     },
-    model: async (v) => {
-      const slug = uniq();
-      const files = [];
-      for (const name of ['model.json', 'weights.bin']) {
-        const bytes = fs.readFileSync(path.join(bundleDir, name));
-        files.push({ name, sha256: await putBlob(dataDir, bytes), bytes: bytes.length });
-      }
-      const id = randomUUID();
-      await createModel(handle.db, {
-        id, slug, name: slug, architecture: '', trainingData: '', license: '', format: 'layers', url: `/api/v1/models/${id}/files/model.json`,
-        labels: ['circle', 'square', 'triangle', 'star', 'cross'], preprocessing: 'unit', inputWidth: 224, inputHeight: 224, targetLayer: 'last_conv',
-        ownerId: owner.id, visibility: v ?? 'private', sha256: 'x'.repeat(64), bytes: 1, files,
-      });
-      return { id, slug };
-    },
-    // A run of the owner on a public dataset and model: the run's own visibility decides.
+    model: (v) => model(v ?? 'private', owner.id),
+    // A run of the owner on a public dataset and model: the run's own visibility decides. Its first
+    // image has a stored map (to be read back); a second one has none yet (to be uploaded).
     run: async (v) => {
       const d = await dataset('public');
-      const m = await fixtures.model!('public');
+      const bytes = png();
+      await insertImages(handle.db, d.id, [{ name: 'b_1.png', classLabel: 'b', width: 4, height: 4, sha256: await putBlob(dataDir, bytes), mimeType: 'image/png', bytes: bytes.length }]);
+      const m = await model('public', owner.id);
       const row = await createRun(handle.db, { datasetId: d.id, modelId: m.id, explainer: 'gradcam', params: {}, target: {}, name: 'matrix', ownerId: owner.id, visibility: v ?? 'private' });
-      return { id: row.id };
+      await insertSaliencyMaps(handle.db, row.id, [{ imageId: d.imageId, grid: { width: 4, height: 4, data: new Float32Array(16).fill(0.5) } }]);
+      return { id: row.id, mappedImageId: d.imageId, unmappedImage: 'b_1.png' };
     },
     token: async () => {
       const token = newApiToken();
@@ -131,6 +168,7 @@ describe(`authorisation matrix on ${driver}`, () => {
       const [s] = await handle.db.insert(gazeSessions).values({ datasetId: d.id, studyId: row.id, modality: 'webcam', observerLabel: 'P1', status: 'completed' }).returning();
       return { id: row.id, slug: row.slug, params: { sessionId: s?.id ?? '' } };
     },
+    session,
   };
 
   /** A staged upload for `ownerId`: a copy of one real staging folder (stageModelBundle ran once). */
@@ -143,14 +181,18 @@ describe(`authorisation matrix on ${driver}`, () => {
     return id;
   }
 
-  async function callerFor(persona: Persona): Promise<{ caller: Caller; userId: string | null }> {
+  async function callerFor(persona: Persona, fixture: Fixture): Promise<{ caller: Caller; userId: string | null; headers?: Record<string, string> }> {
     const fresh = async (u: TestUser): Promise<TestUser> => {
       const s = await startSession(handle.db, u.id, new Request(`${ORIGIN}/`));
       return { ...u, cookie: s.cookie.split(';')[0] ?? '', csrf: s.csrfToken };
     };
     switch (persona) {
       case 'anonymous': return { caller: { kind: 'anonymous' }, userId: null };
-      case 'participant': return { caller: { kind: 'bearer', token: randomUUID().replace(/-/g, '') }, userId: null };
+      case 'participant': {
+        const token = fixture.token ?? otherSessionToken;
+        return { caller: { kind: 'bearer', token }, userId: null, headers: { 'x-session-token': token } };
+      }
+      case 'other-session': return { caller: { kind: 'anonymous' }, userId: null, headers: { 'x-session-token': otherSessionToken } };
       case 'revoked': return { caller: { kind: 'bearer', token: revokedToken }, userId: null };
       case 'other': return { caller: { kind: 'cookie', user: await fresh(other) }, userId: other.id };
       case 'owner': return { caller: { kind: 'cookie', user: await fresh(owner) }, userId: owner.id };
@@ -159,7 +201,7 @@ describe(`authorisation matrix on ${driver}`, () => {
     }
   }
 
-  type Built = { query?: string; json?: unknown; body?: BodyInit };
+  type Built = { query?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> };
   const builders: Record<string, (ctx: { fixture: Fixture; userId: string | null }) => Promise<Built> | Built> = {
     'POST /api/v1/auth/signup': () => ({ json: { email: `${uniq()}@example.org`, password: PASSWORD } }),
     'POST /api/v1/auth/signin': () => ({ json: { email: signInUser.email, password: PASSWORD } }),
@@ -181,8 +223,39 @@ describe(`authorisation matrix on ${driver}`, () => {
     'PATCH /api/v1/studies/{id}': () => ({ json: { status: 'open' } }),
     // 'rejected' keeps the session out of ground truth: no recompute job to enqueue.
     'PATCH /api/v1/studies/{id}/sessions/{sessionId}': () => ({ json: { decision: 'rejected' } }),
+    'POST /api/v1/datasets/{id}/ground-truth': () => ({ query: '?modality=lab&ppd=8', body: 'image,observer,x,y,duration_ms\na_1.png,P1,2,2,200\n', headers: { 'content-type': 'text/csv' } }),
+    // Anyone signed in may run a platform model on a public dataset.
+    'POST /api/v1/runs': () => ({ json: { datasetId: publicDatasetId, modelId: platformModelId, explainer: 'gradcam', name: 'matrix' } }),
+    'PUT /api/v1/sessions/{id}/geometry': () => ({ json: GEOMETRY }),
+    'PUT /api/v1/sessions/{id}/modality': () => ({ json: { modality: 'mouse' } }),
+    'POST /api/v1/sessions/{id}/validations': async ({ fixture }) => {
+      expect((await callParticipant(geometryRoute, { id: fixture.id }, { method: 'PUT', token: fixture.token ?? '', body: GEOMETRY })).status).toBe(200);
+      return { json: { kind: 'initial', attempt: 1, points: validationPoints(5, 1) } };
+    },
+    'POST /api/v1/sessions/{id}/samples': async ({ fixture }) => {
+      await started(fixture);
+      return { json: { seq: 0, trialId: fixture.trialId, samples: [[SHOWN_AT + 10, 900, 500, 0], [SHOWN_AT + 43, 905, 502, 0]] } };
+    },
+    'POST /api/v1/sessions/{id}/trials/{trialId}/start': async ({ fixture }) => {
+      await calibrated(fixture);
+      return { json: { rect: RECT, viewport: GEOMETRY.window, shownAt: SHOWN_AT } };
+    },
+    'POST /api/v1/sessions/{id}/trials/{trialId}/complete': async ({ fixture }) => {
+      await started(fixture);
+      return { json: {} };
+    },
+    'POST /api/v1/runs/{id}/maps': ({ fixture }) => ({ json: { imageName: fixture.unmappedImage, width: 4, height: 4, data: Array(16).fill(0.25) } }),
   };
-  const extraParams: Record<string, Record<string, string>> = { '/api/v1/models/{id}/files/{name}': { name: 'model.json' } };
+  const extraParams: Record<string, (fixture: Fixture) => Record<string, string>> = {
+    '/api/v1/models/{id}/files/{name}': () => ({ name: 'model.json' }),
+    '/api/v1/runs/{id}/maps/{file}': (f) => ({ file: `${f.mappedImageId}.npy` }),
+    '/api/v1/runs/{id}/{file}': () => ({ file: 'scores.json' }),
+    '/api/v1/datasets/{id}/{file}': () => ({ file: 'fixations.csv' }),
+    '/api/v1/images/{id}/{file}': () => ({ file: 'density.npy' }),
+    '/api/v1/sessions/{id}/trials/{trialId}/start': (f) => ({ trialId: f.trialId ?? '' }),
+    '/api/v1/sessions/{id}/trials/{trialId}/complete': (f) => ({ trialId: f.trialId ?? '' }),
+    '/api/v1/sessions/{id}/trials/{trialId}/image': (f) => ({ trialId: f.trialId ?? '' }),
+  };
 
   beforeAll(async () => {
     handle = await freshDb();
@@ -194,8 +267,18 @@ describe(`authorisation matrix on ${driver}`, () => {
     const bundle = formData(['model.json', 'weights.bin', 'gazebench.json'].map((f) => ({ name: f, bytes: new Uint8Array(fs.readFileSync(path.join(bundleDir, f))) })));
     stagedTemplate = (await stageModelBundle(dataDir, owner.id, request('/api/v1/models/uploads', { body: bundle }))).uploadId;
     publicDatasetId = (await dataset('public')).id;
+    // A platform model (no owner, like the demo model): usable by every signed-in researcher.
+    platformModelId = (await model('private', owner.id)).id;
+    await handle.db.update(models).set({ ownerId: null }).where(eq(models.id, platformModelId));
+    // An open study of the owner's (4×4-pixel images, 1 per participant, webcam or mouse).
+    process.env.GAZEBENCH_SECRET ??= 'authz-matrix-secret-0123456789abcdef';
+    const studyDataset = await dataset('public');
+    studySlug = uniq();
+    await createStudy(handle.db, { slug: studySlug, datasetId: studyDataset.id, name: 'matrix', status: 'open', consentText: 'consent', config: { imagesPerParticipant: 1, observersPerImage: 200, driftEvery: 0, modality: 'both' }, completionCode: 'CODE-1' });
+    otherSessionToken = (await session()).token ?? '';
   });
   afterAll(async () => {
+    await stopQueue();
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -223,12 +306,12 @@ describe(`authorisation matrix on ${driver}`, () => {
     const want: Record<string, number> = {};
     for (const persona of PERSONAS) {
       // Mutations get a fresh resource per caller (a DELETE must not hide the next caller's answer).
-      const fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
-      const { caller, userId } = await callerFor(persona);
+      const fixture: Fixture = spec.resource ? (safe ? (shared ??= await fixtures[spec.resource]!(visibility)) : await fixtures[spec.resource]!(visibility)) : { id: '' };
+      const { caller, userId, headers } = await callerFor(persona, fixture);
       const built = await (builders[`${spec.method} ${spec.path}`]?.({ fixture, userId }) ?? {});
-      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...(fixture as Fixture).params, ...extraParams[spec.path] };
+      const params: Record<string, string> = { ...(spec.resource ? { id: fixture.id } : {}), ...fixture.params, ...extraParams[spec.path]?.(fixture) };
       const url = spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '') + (built.query ?? '');
-      const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
+      const req = request(url, { method: spec.method, caller, json: built.json, body: built.body, headers: { ...built.headers, ...headers }, ip: `10.${n % 250}.0.${PERSONAS.indexOf(persona)}` });
       const res = await call(handler, req, params);
       got[persona] = res.status;
       want[persona] = expected(spec, persona, visibility);

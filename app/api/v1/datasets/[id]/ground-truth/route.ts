@@ -1,30 +1,31 @@
-import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { MODALITIES } from '@/db/schema/common';
-import { canWrite, resolveActor } from '@/lib/auth/access';
+import { IdOrSlugParams } from '@/lib/api/common';
+import { ImportOptions } from '@/lib/api/ground-truth';
+import { canWrite } from '@/lib/auth/access';
+import { authorize } from '@/lib/auth/authorize';
 import { enqueueGroundTruthChanged } from '@/lib/jobs/ground-truth';
 import { getQueue } from '@/lib/jobs/queue';
 import { ImportError, importGroundTruth, type ImportInput } from '@/lib/ground-truth/import';
 import { groundTruthState } from '@/lib/ground-truth/state';
 import { BodyTooLargeError, mediaType, readBody } from '@/lib/http/body';
-import { apiError, notFound, zodError } from '@/lib/http/errors';
-import { readableDataset, writerCheck } from '@/lib/http/resources';
+import { apiError, notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
+import { readableDataset } from '@/lib/http/resources';
 
 export const dynamic = 'force-dynamic';
 
 const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
-const Options = z.object({
-  modality: z.enum(MODALITIES).default('lab'),
-  ppd: z.coerce.number().positive('must be a positive number').optional(),
-});
 
 /** Ground-truth state per modality: state id, per-image versions and the dataset consistency. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const { id } = await ctx.params;
-  const db = await getDb();
-  const dataset = await readableDataset(db, await resolveActor(db, req), id);
-  if (!dataset) return notFound('dataset');
-  return Response.json({ datasetId: dataset.id, modalities: await groundTruthState(db, dataset.id) }, { headers: { 'Cache-Control': 'no-store' } });
+  return withHttpErrors(async () => {
+    const { id } = parseWith(IdOrSlugParams, await ctx.params);
+    const db = await getDb();
+    const actor = await authorize(db, req, { need: 'public' });
+    if (actor instanceof Response) return actor;
+    const dataset = await readableDataset(db, actor, id.value);
+    if (!dataset) return notFound('dataset');
+    return Response.json({ datasetId: dataset.id, modalities: await groundTruthState(db, dataset.id) }, { headers: { 'Cache-Control': 'no-store' } });
+  });
 }
 
 /**
@@ -33,33 +34,34 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
  * ?modality=&ppd=. All or nothing; then the reference rows and the runs' rescoring are enqueued.
  */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const { id } = await ctx.params;
+  return withHttpErrors(() => importRoute(req, ctx));
+}
+
+async function importRoute(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = parseWith(IdOrSlugParams, await ctx.params);
   const db = await getDb();
-  const actor = await resolveActor(db, req);
-  const dataset = await readableDataset(db, actor, id);
+  const actor = await authorize(db, req, { need: 'write' });
+  if (actor instanceof Response) return actor;
+  const dataset = await readableDataset(db, actor, id.value);
   if (!dataset) return notFound('dataset');
-  const denied = writerCheck(actor, req);
-  if (denied) return denied;
   if (!canWrite(actor, dataset)) return apiError(403, 'forbidden', 'only the dataset owner may import ground truth');
   const type = mediaType(req);
   let input: ImportInput;
   try {
     if (type === 'text/csv') {
-      const options = Options.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-      if (!options.success) return zodError(options.error);
+      const options = parseWith(ImportOptions, Object.fromEntries(new URL(req.url).searchParams));
       const text = new TextDecoder().decode(await readBody(req, MAX_IMPORT_BYTES));
-      input = { modality: options.data.modality, ...(options.data.ppd ? { pixelsPerDegree: options.data.ppd } : {}), fixationsCsv: { name: 'fixations CSV', text } };
+      input = { modality: options.modality, ...(options.ppd ? { pixelsPerDegree: options.ppd } : {}), fixationsCsv: { name: 'fixations CSV', text } };
     } else if (type === 'multipart/form-data') {
       const declared = Number(req.headers.get('content-length') ?? Number.NaN);
       if (Number.isFinite(declared) && declared > MAX_IMPORT_BYTES) return apiError(413, 'too_large', `request body is larger than the ${MAX_IMPORT_BYTES}-byte limit`);
       const form = await req.formData();
-      const options = Options.safeParse({ modality: form.get('modality') ?? undefined, ppd: form.get('ppd') ?? undefined });
-      if (!options.success) return zodError(options.error);
+      const options = parseWith(ImportOptions, { modality: form.get('modality') ?? undefined, ppd: form.get('ppd') ?? undefined });
       const csv = form.get('fixations');
       const maps = form.getAll('maps').filter((m): m is File => typeof m !== 'string');
       input = {
-        modality: options.data.modality,
-        ...(options.data.ppd ? { pixelsPerDegree: options.data.ppd } : {}),
+        modality: options.modality,
+        ...(options.ppd ? { pixelsPerDegree: options.ppd } : {}),
         ...(csv && typeof csv !== 'string' ? { fixationsCsv: { name: csv.name || 'fixations CSV', text: await csv.text() } } : {}),
         maps: await Promise.all(maps.map(async (m) => ({ name: m.name, bytes: new Uint8Array(await m.arrayBuffer()) }))),
       };

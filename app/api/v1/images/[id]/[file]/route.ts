@@ -1,17 +1,13 @@
-import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { densityMapVersion } from '@/db/queries/ground-truth';
-import { MODALITIES } from '@/db/schema/common';
-import { resolveActor } from '@/lib/auth/access';
-import { apiError, notFound, zodError } from '@/lib/http/errors';
+import { DensityFileParams, DensityFileQuery } from '@/lib/api/ground-truth';
+import { authorize } from '@/lib/auth/authorize';
+import { apiError, notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
 import { readableImage } from '@/lib/http/resources';
 import { writeNpy } from '@/lib/io/npy';
 import { encodePngGray16 } from '@/lib/io/png';
 
 export const dynamic = 'force-dynamic';
-
-const Params = z.object({ id: z.uuid('must be a UUID'), file: z.enum(['density.png16', 'density.npy'], 'must be density.png16 or density.npy') });
-const Query = z.object({ modality: z.enum(MODALITIES).default('simulated'), version: z.coerce.number().int().positive().optional() });
 
 /**
  * Density map downloads: `density.npy` (float64, sums to 1, exactly as stored) or `density.png16`
@@ -19,17 +15,21 @@ const Query = z.object({ modality: z.enum(MODALITIES).default('simulated'), vers
  * get a density). `?modality=` (default simulated) and `?version=` (default the latest).
  */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string; file: string }> }) {
-  const params = Params.safeParse(await ctx.params);
-  if (!params.success) return zodError(params.error);
-  const query = Query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-  if (!query.success) return zodError(query.error);
+  return withHttpErrors(() => densityFile(req, ctx));
+}
+
+async function densityFile(req: Request, ctx: { params: Promise<{ id: string; file: string }> }): Promise<Response> {
+  const params = parseWith(DensityFileParams, await ctx.params);
+  const query = parseWith(DensityFileQuery, Object.fromEntries(new URL(req.url).searchParams));
   const db = await getDb();
-  if (!(await readableImage(db, await resolveActor(db, req), params.data.id))) return notFound('image');
-  const map = await densityMapVersion(db, params.data.id, query.data.modality, query.data.version);
-  if (!map) return apiError(404, 'not_found', `no ${query.data.modality} density map${query.data.version ? ` version ${query.data.version}` : ''} for this image`);
+  const actor = await authorize(db, req, { need: 'public' });
+  if (actor instanceof Response) return actor;
+  if (!(await readableImage(db, actor, params.id))) return notFound('image');
+  const map = await densityMapVersion(db, params.id, query.modality, query.version);
+  if (!map) return apiError(404, 'not_found', `no ${query.modality} density map${query.version ? ` version ${query.version}` : ''} for this image`);
   const headers = { 'X-Gazebench-Modality': map.modality, 'X-Gazebench-Version': String(map.version), 'Cache-Control': 'no-cache' };
-  const base = `${params.data.id}-${map.modality}-v${map.version}`;
-  if (params.data.file === 'density.npy') {
+  const base = `${params.id}-${map.modality}-v${map.version}`;
+  if (params.file === 'density.npy') {
     return new Response(new Uint8Array(writeNpy(map.grid, 'float64')), {
       headers: { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="${base}.npy"` },
     });

@@ -1,26 +1,29 @@
-import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { runFailures, runScores } from '@/db/queries/runs';
-import { resolveActor } from '@/lib/auth/access';
+import { ScoresFileParams } from '@/lib/api/runs';
+import { authorize } from '@/lib/auth/authorize';
 import { csvLine, csvResponse } from '@/lib/http/csv';
-import { notFound, zodError } from '@/lib/http/errors';
+import { notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
 import { readableRun } from '@/lib/http/resources';
 import { summariseCell } from '@/lib/leaderboard/aggregate';
 import { runJson, runProgress } from '@/lib/scoring/progress';
 
 export const dynamic = 'force-dynamic';
 
-const Params = z.object({ id: z.uuid('must be a UUID'), file: z.enum(['scores.csv', 'scores.json'], 'must be scores.csv or scores.json') });
-
 /**
  * A run's scores per image and aggregated (per metric × ground-truth modality and version: n,
  * mean, sample variance, 95 % bootstrap CI), as CSV (scope 'image' or 'aggregate' rows) or JSON.
  */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string; file: string }> }) {
-  const params = Params.safeParse(await ctx.params);
-  if (!params.success) return zodError(params.error);
+  return withHttpErrors(() => scoresFile(req, ctx));
+}
+
+async function scoresFile(req: Request, ctx: { params: Promise<{ id: string; file: string }> }): Promise<Response> {
+  const params = parseWith(ScoresFileParams, await ctx.params);
   const db = await getDb();
-  const context = await readableRun(db, await resolveActor(db, req), params.data.id);
+  const actor = await authorize(db, req, { need: 'public' });
+  if (actor instanceof Response) return actor;
+  const context = await readableRun(db, actor, params.id);
   if (!context) return notFound('run');
   const scores = await runScores(db, context.run.id);
   const groups = new Map<string, { metric: string; modality: string | null; version: number | null; values: number[] }>();
@@ -34,7 +37,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string; fil
     const c = summariseCell(g.values);
     return { metric: g.metric, modality: g.modality, groundTruthVersion: g.version, n: c?.n ?? 0, mean: c?.mean ?? null, variance: c?.variance ?? null, ci95: c?.ci ?? null };
   });
-  if (params.data.file === 'scores.json') {
+  if (params.file === 'scores.json') {
     return Response.json(
       {
         run: runJson(context, await runProgress(db, context)),

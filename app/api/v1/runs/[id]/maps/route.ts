@@ -1,13 +1,15 @@
 import { getDb } from '@/db/client';
 import { datasetImages } from '@/db/queries/datasets';
 import { existingMapImages, getRunContext, insertSaliencyMaps } from '@/db/queries/runs';
-import { canWrite, resolveActor } from '@/lib/auth/access';
+import { IdParams } from '@/lib/api/common';
+import { UploadMapsQuery } from '@/lib/api/runs';
+import { canWrite } from '@/lib/auth/access';
+import { authorize } from '@/lib/auth/authorize';
 import { enqueueRunWork } from '@/lib/jobs/scoring';
 import { getQueue } from '@/lib/jobs/queue';
 import { BodyTooLargeError, mediaType, readBody } from '@/lib/http/body';
-import { apiError, notFound, zodError } from '@/lib/http/errors';
-import { IdParams } from '@/lib/http/params';
-import { readableRun, writerCheck } from '@/lib/http/resources';
+import { apiError, notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
+import { readableRun } from '@/lib/http/resources';
 import { MapUploadError, parseJsonMap, parseNpyMap, parseZipMaps, type UploadContext, type ValidMap } from '@/lib/scoring/map-upload';
 import { runProgress } from '@/lib/scoring/progress';
 
@@ -22,14 +24,17 @@ const MAX_ZIP_BYTES = 256 * 1024 * 1024;
  * stores nothing. Stored maps are scored by the `run.score` job (and evaluated when the run asks).
  */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const params = IdParams.safeParse(await ctx.params);
-  if (!params.success) return zodError(params.error);
+  return withHttpErrors(() => uploadMaps(req, ctx));
+}
+
+async function uploadMaps(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = parseWith(IdParams, await ctx.params);
+  const query = parseWith(UploadMapsQuery, Object.fromEntries(new URL(req.url).searchParams));
   const db = await getDb();
-  const actor = await resolveActor(db, req);
-  const context = await readableRun(db, actor, params.data.id);
+  const actor = await authorize(db, req, { need: 'write' });
+  if (actor instanceof Response) return actor;
+  const context = await readableRun(db, actor, id);
   if (!context) return notFound('run');
-  const denied = writerCheck(actor, req);
-  if (denied) return denied;
   if (!canWrite(actor, context.run)) return apiError(403, 'forbidden', 'only the run owner may add maps to it');
 
   const images = await datasetImages(db, context.run.datasetId);
@@ -47,7 +52,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
       }
       maps = [parseJsonMap(value, upload)];
     } else if (type === 'application/octet-stream' || type === 'application/x-npy') {
-      maps = [parseNpyMap(await readBody(req, MAX_SINGLE_BYTES), new URL(req.url).searchParams.get('image'), upload)];
+      maps = [parseNpyMap(await readBody(req, MAX_SINGLE_BYTES), query.image ?? null, upload)];
     } else if (type === 'application/zip' || type === 'application/x-zip-compressed') {
       maps = await parseZipMaps(await readBody(req, MAX_ZIP_BYTES), upload);
     } else {

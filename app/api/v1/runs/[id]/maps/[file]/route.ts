@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { saliencyMapFor } from '@/db/queries/runs';
-import { resolveActor } from '@/lib/auth/access';
-import { apiError, notFound, zodError } from '@/lib/http/errors';
+import { MapFileParams } from '@/lib/api/runs';
+import { authorize } from '@/lib/auth/authorize';
+import { notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
 import { readableRun } from '@/lib/http/resources';
 import { applyColormap } from '@/lib/imaging/colormap';
 import { normalizeMinMax } from '@/lib/imaging/normalize';
@@ -11,22 +11,21 @@ import { encodePng } from '@/lib/io/png';
 
 export const dynamic = 'force-dynamic';
 
-const Params = z.object({
-  id: z.uuid('must be a UUID'),
-  file: z.string().regex(/^[0-9a-f-]{36}\.(npy|png)$/i, 'must be <imageId>.npy or <imageId>.png'),
-});
-
 /**
  * A run's saliency map for one image: `.npy` (float32, as stored, at the size it was uploaded) or
  * `.png` (jet heatmap of the min-max scaled map with alpha following the value, for overlays).
  */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string; file: string }> }) {
-  const params = Params.safeParse(await ctx.params);
-  if (!params.success) return zodError(params.error);
-  const [imageId, ext] = params.data.file.toLowerCase().split('.') as [string, string];
-  if (!z.uuid().safeParse(imageId).success) return apiError(400, 'invalid_request', 'image id must be a UUID', 'file');
+  return withHttpErrors(() => mapFile(req, ctx));
+}
+
+async function mapFile(req: Request, ctx: { params: Promise<{ id: string; file: string }> }): Promise<Response> {
+  const params = parseWith(MapFileParams, await ctx.params);
+  const [imageId, ext] = params.file.toLowerCase().split('.') as [string, string];
   const db = await getDb();
-  const context = await readableRun(db, await resolveActor(db, req), params.data.id);
+  const actor = await authorize(db, req, { need: 'public' });
+  if (actor instanceof Response) return actor;
+  const context = await readableRun(db, actor, params.id);
   if (!context) return notFound('run');
   const map = await saliencyMapFor(db, context.run.id, imageId);
   if (!map) return notFound('saliency map');
