@@ -13,6 +13,7 @@ const AUTH_TEXT: Record<string, string> = {
   session: 'browser session only (not API tokens)',
   write: 'signed in, or a token with the write scope',
   participant: 'a participant: the session’s token in the X-Session-Token header',
+  'study-link': 'anyone with the study link (no credentials)',
 };
 
 function pretty(value: unknown): string {

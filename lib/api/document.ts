@@ -12,7 +12,8 @@ export function apiDocument(): Record<string, unknown> {
     description:
       'Researcher API of Gazebench. Authenticate with an API token (`Authorization: Bearer gzb_…`, created at /account, scopes read and write) ' +
       'or the browser session cookie (mutations then need the `X-CSRF-Token` header). Errors are JSON `{error, field?, detail}`. ' +
-      'Private resources of others answer 404. Participant routes (/api/v1/sessions/**) take the session token in `X-Session-Token` instead.',
+      'Private resources of others answer 404. Participant routes (/api/v1/sessions/**) take the session token in `X-Session-Token` instead; ' +
+      'the study link (GET /api/v1/studies/{slug}/public, POST /api/v1/studies/{slug}/sessions) needs no credentials.',
   });
   return cached;
 }

@@ -58,6 +58,8 @@ export const API_ROUTES: readonly RouteSpec[] = [
   runs.uploadMaps,
   runs.mapFile,
   runs.scoresFile,
+  sessions.publicStudy,
+  sessions.startSession,
   sessions.sessionState,
   sessions.withdrawSession,
   sessions.saveGeometry,

@@ -1,19 +1,47 @@
 /**
- * Participant routes (app/api/v1/sessions/**): one gaze session, opened by its secret in the
- * X-Session-Token header (auth `participant`). Requests and answers are the zod schemas of the
- * participant contract (lib/studies/contract.ts), which the handlers and the participant pages use.
+ * Participant routes: the study link (app/api/v1/studies/[id]/public and POST [id]/sessions, with
+ * the study's slug as {id}; auth `study-link`: anyone with the link, no credentials read), and one
+ * gaze session (app/api/v1/sessions/**), opened by its secret in the X-Session-Token header (auth
+ * `participant`). Requests and answers are the zod schemas of the participant contract
+ * (lib/studies/contract.ts), which the handlers and the participant pages use.
  */
-import { SessionParams, TrialParams } from '@/lib/http/params';
+import { SessionParams, StudySlugParams, TrialParams } from '@/lib/http/params';
 import { defineRoute } from '@/lib/http/openapi';
 import {
-  CompleteSessionResponse, Geometry, GeometryRequest, MAX_BODY_BYTES, SampleBatchRequest, SampleBatchResponse, SessionStateResponse,
-  SwitchModalityRequest, TrialCompleteRequest, TrialCompleteResponse, TrialStartRequest, TrialStartResponse, ValidationRequest, ValidationResult,
+  CompleteSessionResponse, Geometry, GeometryRequest, MAX_BODY_BYTES, PublicStudyResponse, SampleBatchRequest, SampleBatchResponse, SessionStateResponse,
+  StartSessionRequest, StartSessionResponse, SwitchModalityRequest, TrialCompleteRequest, TrialCompleteResponse, TrialStartRequest, TrialStartResponse,
+  ValidationRequest, ValidationResult,
 } from '@/lib/studies/contract';
 import { NoContent } from './common';
 
 const TAGS = ['participants'];
 const TOO_LARGE = { 413: { description: `the body is over ${MAX_BODY_BYTES} bytes` } } as const;
 const CLOSED = { 409: { description: 'the session is no longer in progress (or the step is out of order)' } } as const;
+
+const NO_STUDY = { 404: { description: 'no study has this link (or it is still a draft)' } } as const;
+
+export const publicStudy = defineRoute({
+  method: 'GET', path: '/api/v1/studies/{id}/public', tags: TAGS, auth: 'study-link', resource: 'study-link',
+  summary: 'The study behind a link /s/<slug>: name, consent text and what the participant will do',
+  params: StudySlugParams,
+  responses: { 200: { description: 'the study, while it takes participants', schema: PublicStudyResponse }, ...NO_STUDY, 409: { description: 'the study is paused, closed or full' } },
+});
+
+export const startSession = defineRoute({
+  method: 'POST', path: '/api/v1/studies/{id}/sessions', tags: TAGS, auth: 'study-link', resource: 'study-link',
+  summary: 'Start a gaze session → its token (answered once; send it as X-Session-Token) and its trials',
+  description:
+    'externalIds: the recruitment platform’s IDs from the link (Prolific PROLIFIC_PID, STUDY_ID, SESSION_ID; MTurk workerId, assignmentId, hitId), ' +
+    'stored only as an HMAC; one session per participantId and study. GET on this path, with the study’s UUID as {id}, is the researchers’ review table.',
+  params: StudySlugParams,
+  body: { kind: 'json', schema: StartSessionRequest },
+  responses: {
+    201: { description: 'started', schema: StartSessionResponse },
+    ...NO_STUDY,
+    409: { description: 'the study is paused, closed or full, or this external participant ID has already started it' },
+    ...TOO_LARGE,
+  },
+});
 
 export const sessionState = defineRoute({
   method: 'GET', path: '/api/v1/sessions/{id}', tags: TAGS, auth: 'participant', resource: 'session',

@@ -11,8 +11,10 @@
  * `auth` is the `need` the handler passes to authorize() (lib/auth/authorize.ts), or `participant`
  * for the participant routes (/api/v1/sessions/**), which open one gaze session with its secret
  * in the X-Session-Token header (lib/http/participant.ts; no cookies, no API tokens): missing →
- * 401, a forged or another session's token → 403. `resource` names what the `{id}` path parameter
- * refers to, whose owner and visibility decide 404/403.
+ * 401, a forged or another session's token → 403. `study-link` routes (the study link's page data
+ * and the session start, /api/v1/studies/{slug}/…) serve anyone who has the link and read no
+ * credentials at all (no cookie, token or same-origin check). `resource` names what the `{id}` path
+ * parameter refers to, whose owner and visibility decide 404/403.
  */
 import { z } from 'zod';
 import type { Need } from '@/lib/auth/authorize';
@@ -20,7 +22,7 @@ import { SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export type RouteAuth = Need | 'participant';
+export type RouteAuth = Need | 'participant' | 'study-link';
 
 export type RouteBody =
   | { readonly kind: 'json'; readonly schema: z.ZodType }
@@ -137,6 +139,7 @@ function responses(spec: RouteSpec): JsonSchema {
     if (!out['403']) out['403'] = error('the token does not open this session (forged, or another session’s)');
     return out;
   }
+  if (spec.auth === 'study-link') return out;
   if (spec.auth !== 'none' && !out['401']) out['401'] = error(spec.auth === 'public' ? 'the API token is unknown or revoked' : 'not signed in, or the API token is unknown or revoked');
   if ((spec.auth === 'write' || spec.auth === 'session' || spec.auth === 'signed-in' || spec.auth === 'none') && !out['403']) {
     out['403'] = error(spec.auth === 'none' ? 'cross-site request' : 'not allowed: missing scope, not the owner, or CSRF check failed');
@@ -146,7 +149,7 @@ function responses(spec: RouteSpec): JsonSchema {
 }
 
 function security(auth: RouteAuth): JsonSchema[] {
-  if (auth === 'none') return [];
+  if (auth === 'none' || auth === 'study-link') return [];
   if (auth === 'participant') return [{ sessionToken: [] }];
   if (auth === 'session') return [{ cookieSession: [] }];
   const both = [{ cookieSession: [] }, { apiToken: [] }];

@@ -9,7 +9,8 @@
  * participant; a revoked/unknown API token (401 everywhere but sign-in/up); another researcher
  * (cookie); the owner (cookie, with CSRF); the owner's read-only token; an admin (cookie).
  * Resources belong to the owner. The rule (`expected`):
- * - auth none (sign-in/up): everyone gets the success status;
+ * - auth none (sign-in/up) and study-link (the open study's link: its page data and the session
+ *   start, which read no credentials at all): everyone gets the success status;
  * - participant routes (a gaze session): its own token gets the success status, another session's
  *   token 403, everyone else (no session token) 401;
  * - not signed in: public routes answer public resources and 404 for private ones, others 401;
@@ -54,7 +55,7 @@ const VISIBLE_KINDS = new Set(['dataset', 'image', 'model', 'run']);
 
 function expected(spec: RouteSpec, persona: Persona, visibility: Visibility): number {
   const ok = successStatus(spec);
-  if (spec.auth === 'none') return ok;
+  if (spec.auth === 'none' || spec.auth === 'study-link') return ok;
   if (spec.auth === 'participant') return persona === 'participant' ? ok : persona === 'other-session' ? 403 : 401;
   if (persona === 'revoked') return 401;
   if (persona === 'anonymous' || persona === 'participant' || persona === 'other-session') {
@@ -169,6 +170,9 @@ describe(`authorisation matrix on ${driver}`, () => {
       return { id: row.id, slug: row.slug, params: { sessionId: s?.id ?? '' } };
     },
     session,
+    // The open study of beforeAll, addressed by its link (slug). Every session start adds a session
+    // to it: its 200 observers per image leave room for every run of the matrix.
+    'study-link': async () => ({ id: studySlug }),
   };
 
   /** A staged upload for `ownerId`: a copy of one real staging folder (stageModelBundle ran once). */
@@ -221,6 +225,11 @@ describe(`authorisation matrix on ${driver}`, () => {
       json: { name: 's', datasetId: userId ? (await dataset('private', userId)).id : randomUUID(), consentText: 'ok', config: { imagesPerParticipant: 1 } },
     }),
     'PATCH /api/v1/studies/{id}': () => ({ json: { status: 'open' } }),
+    // One session per external participant ID and study: every caller is a different Prolific
+    // participant, so no call is refused as already started (409).
+    'POST /api/v1/studies/{id}/sessions': () => ({
+      json: { modality: 'webcam', externalIds: { provider: 'prolific', participantId: `PID-${uniq()}`, studyId: 'PROLIFIC-STUDY', sessionId: `S-${uniq()}` } },
+    }),
     // 'rejected' keeps the session out of ground truth: no recompute job to enqueue.
     'PATCH /api/v1/studies/{id}/sessions/{sessionId}': () => ({ json: { decision: 'rejected' } }),
     'POST /api/v1/datasets/{id}/ground-truth': () => ({ query: '?modality=lab&ppd=8', body: 'image,observer,x,y,duration_ms\na_1.png,P1,2,2,200\n', headers: { 'content-type': 'text/csv' } }),
