@@ -45,6 +45,8 @@ test('a researcher runs Grad-CAM and RISE over a dataset in the browser, pausing
     model: 'Demo shapes CNN (',
     methods: [{ name: 'gradcam' }, { name: 'rise', params: { N: '40' } }],
     seed: 3,
+    // No server-side evaluation here (the whole-flow spec covers it): the runs complete at once.
+    evaluate: [],
   });
   expect(riseId).not.toBe('');
   await expect(page.getByTestId('runner-title')).toContainText('× gradcam on Browser run shapes');

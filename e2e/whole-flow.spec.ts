@@ -40,17 +40,24 @@ test('a new researcher goes from sign-up to a leaderboard in the browser only', 
     model: `Flow CNN ${stamp} (`,
     methods: [{ name: 'gradcam' }, { name: 'rise', params: { N: '100' } }],
     seed: 5,
+    // Insertion and deletion on the server, four rows (896 px) per step to keep the test short.
+    evaluate: ['insertion', 'deletion'],
+    evaluationStep: 896,
   });
   expect(runIds).toHaveLength(2);
   await expect(page.getByTestId('runner-progress')).toHaveText(/of 5 maps uploaded|All 5 maps uploaded/, { timeout: 60_000 });
   await expect(page).toHaveURL(new RegExp(`/workspace/runs/${runIds[1]}`), { timeout: 180_000 });
   await waitForRunnerDone(page, 180_000);
-  for (const id of runIds) expect((await runMapStatus(page, id)).withMap).toBe(IMAGES);
+  for (const id of runIds) {
+    expect((await runMapStatus(page, id)).withMap).toBe(IMAGES);
+    const run = (await (await page.request.get(`/api/v1/runs/${id}`)).json()) as { evaluate: string[] };
+    expect(run.evaluate).toEqual(['insertion', 'deletion']);
+  }
 
   // A study on the dataset, every image for each participant; open it.
   await page.goto('/workspace/studies/new');
   await page.getByLabel('Study name').fill(`Flow study ${stamp}`);
-  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: `${datasetName} (${IMAGES} images)` });
+  await page.getByRole('combobox', { name: 'Dataset', exact: true }).selectOption({ label: `${datasetName} (${IMAGES} images)` });
   await page.getByLabel('Consent text').fill('Whole-flow consent.');
   await page.getByLabel('Images per participant').fill(String(IMAGES));
   await page.getByLabel('Completion code').fill('FLOW-DONE');

@@ -53,6 +53,9 @@ export interface RunChoice {
   /** Explainers to tick, with parameter field texts to set (others keep their defaults). */
   readonly methods: readonly { readonly name: string; readonly params?: Readonly<Record<string, string>> }[];
   readonly seed?: number;
+  /** Server-side evaluations to tick (default: the form's, insertion and deletion) and pixels per step. */
+  readonly evaluate?: readonly ('insertion' | 'deletion' | 'road')[];
+  readonly evaluationStep?: number;
 }
 
 /**
@@ -81,6 +84,12 @@ export async function createBrowserRuns(page: Page, choice: RunChoice): Promise<
     for (const [key, text] of Object.entries(m.params ?? {})) await page.getByLabel(`${m.name} ${key}`, { exact: true }).fill(text);
   }
   if (choice.seed !== undefined) await page.getByLabel('Seed', { exact: true }).fill(String(choice.seed));
+  if (choice.evaluate !== undefined) {
+    for (const [key, label] of [['insertion', 'Insertion AUC'], ['deletion', 'Deletion AUC'], ['road', 'ROAD']] as const) {
+      await page.getByRole('checkbox', { name: label, exact: true }).setChecked(choice.evaluate.includes(key));
+    }
+  }
+  if (choice.evaluationStep !== undefined) await page.getByLabel('Pixels per step', { exact: true }).fill(String(choice.evaluationStep));
   await page.getByRole('button', { name: 'Create and run in this browser' }).click();
   await expect(page).toHaveURL(new RegExp(`/workspace/runs/${UUID}`));
   const url = new URL(page.url());

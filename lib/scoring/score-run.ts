@@ -5,16 +5,23 @@
  * failed) is computed, and each image's scores are written in one transaction with ON CONFLICT DO
  * NOTHING: running the job twice, or two workers at once, or resuming after a killed worker stores
  * every score exactly once. A score refers to the one version it was computed against.
+ *
+ * One failure is retried: sAUC of an image whose dataset had no other fixated image when it was
+ * scored (no negatives). Its own version does not change when the other images get ground truth,
+ * so the next scoring of the run (a rescore follows every ground-truth change) computes it once
+ * negatives exist and replaces the failure by the score in the same transaction.
  */
 import type { Db } from '@/db/client';
 import { currentDensityMaps, groundTruthModalities } from '@/db/queries/ground-truth';
 import {
+  deleteFailures,
   getRunContext,
   insertFailures,
   insertScores,
   runMapIndex,
   saliencyMapFor,
   scoreKey,
+  scoreKeySets,
   setRunStatus,
   settledKeys,
   type FailureWrite,
@@ -51,7 +58,8 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
   const { run } = context;
   const metrics = runMetrics(run);
   const maps = (await runMapIndex(db, runId)).sort((a, b) => (a.imageId < b.imageId ? -1 : 1));
-  const settled = await settledKeys(db, runId);
+  const { scored, failed: failedKeys } = await scoreKeySets(db, runId);
+  const settled = new Set([...scored, ...failedKeys]);
   let stored = 0;
   let failed = 0;
   for (const modality of await runModalities(db, run)) {
@@ -59,7 +67,10 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
     for (const map of maps) {
       const version = gt.versions.get(map.imageId);
       if (!version) continue;
-      const missing = metrics.filter((m) => !settled.has(scoreKey(map.imageId, m, version.id)));
+      const negatives = gt.pool.negativesFor(map.imageId, version.width, version.height);
+      const shuffledKey = scoreKey(map.imageId, 'aucShuffled', version.id);
+      const retryShuffled = negatives.length > 0 && failedKeys.has(shuffledKey) && !scored.has(shuffledKey);
+      const missing = metrics.filter((m) => !settled.has(scoreKey(map.imageId, m, version.id)) || (m === 'aucShuffled' && retryShuffled));
       if (missing.length === 0) continue;
       if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) return { done: false, stored, failed };
       const saliency = await saliencyMapFor(db, runId, map.imageId);
@@ -72,7 +83,7 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
             saliency: saliency.grid,
             density: await gt.density(version.id),
             fixations: version.fixations,
-            negatives: gt.pool.negativesFor(map.imageId, version.width, version.height),
+            negatives,
             baseline: gt.centreBias(version.width, version.height),
           },
           missing,
@@ -80,8 +91,9 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
         yieldToEventLoop,
       );
       const values: ScoreWrite[] = Object.entries(result.values).map(([metric, value]) => ({ imageId: map.imageId, metric, densityMapId: version.id, value }));
-      const failures: FailureWrite[] = Object.entries(result.failures).map(([metric, message]) => ({ imageId: map.imageId, metric, densityMapId: version.id, message }));
+      const failures: FailureWrite[] = Object.entries(result.failures).filter(([metric]) => !(retryShuffled && metric === 'aucShuffled')).map(([metric, message]) => ({ imageId: map.imageId, metric, densityMapId: version.id, message }));
       await db.transaction(async (tx) => {
+        if (retryShuffled && result.values.aucShuffled !== undefined) await deleteFailures(tx, runId, [{ imageId: map.imageId, metric: 'aucShuffled', densityMapId: version.id }]);
         await insertScores(tx, runId, values);
         await insertFailures(tx, runId, failures);
       });

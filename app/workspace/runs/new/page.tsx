@@ -33,7 +33,7 @@ export default async function NewRunPage({ searchParams }: Props) {
       </div>
       <RunCreator
         datasets={datasets.filter((d) => d.imageCount > 0).map((d) => ({ id: d.id, slug: d.slug, name: d.name, imageCount: d.imageCount, owner: mine(d.ownerId) }))}
-        models={models.map((m) => ({ id: m.id, slug: m.slug, name: m.name, labels: m.labels, owner: mine(m.ownerId) }))}
+        models={models.map((m) => ({ id: m.id, slug: m.slug, name: m.name, labels: m.labels, inputWidth: m.inputWidth, owner: mine(m.ownerId) }))}
         initialDataset={wanted.dataset ?? null}
         initialModel={wanted.model ?? null}
       />

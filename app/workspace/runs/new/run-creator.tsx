@@ -9,6 +9,14 @@ import { paramValues } from '@/lib/explainers/browser/params-form';
 import { RUN_SEED_KEY } from '@/lib/explainers/browser/run-plan';
 import { runnerHref } from '../runner-href';
 
+type Evaluation = 'insertion' | 'deletion' | 'road';
+/** The server's evaluation metrics (lib/scoring/metrics EVALUATION_SCORE_METRICS); ROAD is slow, off by default. */
+const EVALUATIONS: readonly { key: Evaluation; label: string }[] = [
+  { key: 'insertion', label: 'Insertion AUC' },
+  { key: 'deletion', label: 'Deletion AUC' },
+  { key: 'road', label: 'ROAD' },
+];
+
 export interface DatasetChoice {
   readonly id: string;
   readonly slug: string;
@@ -22,6 +30,8 @@ export interface ModelChoice {
   readonly slug: string;
   readonly name: string;
   readonly labels: readonly string[];
+  /** Input width in pixels: the default insertion/deletion step (one row). */
+  readonly inputWidth: number;
   readonly owner: string;
 }
 
@@ -49,6 +59,8 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
   const [seed, setSeed] = useState('0');
   const [visibility, setVisibility] = useState<'private' | 'public'>('private');
   const [name, setName] = useState('');
+  const [evaluate, setEvaluate] = useState<Record<Evaluation, boolean>>({ insertion: true, deletion: true, road: false });
+  const [step, setStep] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const model = models.find((m) => m.id === modelId);
@@ -80,6 +92,9 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
     if (methods.length === 0) return setError('Choose at least one explainer');
     const seedValue = Number(seed);
     if (!Number.isSafeInteger(seedValue)) return setError(`Seed must be an integer, got '${seed}'`);
+    const stepValue = step.trim() === '' ? undefined : Number(step);
+    if (stepValue !== undefined && !(Number.isSafeInteger(stepValue) && stepValue > 0)) return setError(`Pixels per step must be a positive integer, got '${step}'`);
+    const evaluations = EVALUATIONS.map((e) => e.key).filter((k) => evaluate[k]);
     const bodies = [];
     for (const m of methods) {
       const parsed = paramValues(m.defaults, methodState[m.name]?.texts ?? {});
@@ -92,6 +107,8 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
         target: { output, class: classRule === 'predicted' || classRule === 'label' ? classRule : Number(classRule) },
         name: `${name.trim() || model.name} × ${m.name}`,
         visibility,
+        evaluate: evaluations,
+        ...(stepValue !== undefined && evaluations.length > 0 ? { evaluationStep: stepValue } : {}),
       });
     }
     setBusy(true);
@@ -161,6 +178,20 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
               <option value="public">public (on a public dataset&apos;s leaderboard)</option>
             </select>
           </label>
+        </fieldset>
+        <fieldset className="flex flex-wrap items-center gap-4 rounded border border-stone-200 bg-white p-3 text-sm">
+          <legend className="px-1 text-sm font-medium">Evaluation without ground truth (on the server, with this model)</legend>
+          {EVALUATIONS.map((e) => (
+            <label key={e.key} className="flex items-center gap-2">
+              <input type="checkbox" aria-label={e.label} checked={evaluate[e.key]} onChange={(ev) => setEvaluate((p) => ({ ...p, [e.key]: ev.target.checked }))} disabled={busy} />
+              {e.label}
+            </label>
+          ))}
+          <label className="flex items-center gap-2">
+            Pixels per step
+            <input aria-label="Pixels per step" type="number" min={1} step={1} value={step} placeholder={model ? String(model.inputWidth) : ''} onChange={(e) => setStep(e.target.value)} disabled={busy} className={`${input} w-24`} />
+          </label>
+          <p className="w-full text-xs text-stone-500">RISE conventions; one step defaults to the model&apos;s input width (one row). Each image costs about 2 × (pixels ÷ step) forward passes.</p>
         </fieldset>
         <div className="flex items-center gap-3">
           <button type="button" onClick={() => void create()} disabled={busy || worker === null} className="rounded bg-blue-700 px-4 py-1.5 text-white disabled:opacity-50">
