@@ -6,9 +6,10 @@
  * width). The class is the model's prediction unless the run's target says `class: 'label'` (the
  * image's class label) or a fixed index.
  *
- * The model's files: models.url is the path browsers load model.json from; '/models/<name>/…' lives
- * under public/models (the demo model, committed). Anything else is not on this server's disk yet,
- * and every map records that as a failure rather than retrying forever.
+ * The model's files: an uploaded bundle (models.files) is linked from the blob store into a folder
+ * with its stored settings (lib/storage/model-bundles.ts); a platform bundle's models.url
+ * '/models/<name>/model.json' lives under public/models (the demo model, committed). A bundle that
+ * cannot be read records a failure per map rather than retrying forever.
  * Results: one score per (map, metric) with density map null and the curve in `detail`; a failure
  * (bad class, model not loadable) is recorded once per (map, metric).
  */
@@ -22,6 +23,7 @@ import { MetricError } from '../metrics/errors';
 import { loadModelBundle, ModelBundleError, type ModelBundle } from '../models/bundle';
 import { initTfNode } from '../models/tf-node';
 import { readBlob } from '../storage/blobs';
+import { modelBundleDir } from '../storage/model-bundles';
 import type { BudgetOptions, JobProgress } from './score-run';
 import { refreshRunStatus } from './score-run';
 import { yieldToEventLoop } from './suite';
@@ -90,7 +92,11 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
     const values: ScoreWrite[] = [];
     const failures: FailureWrite[] = [];
     try {
-      const bundle = await bundleFor(modelDirFromUrl(model.url, options.publicDir));
+      // Uploaded bundles are in the blob store; platform bundles under public/models.
+      const dir = model.files ? await modelBundleDir(options.dataDir, { ...model, files: model.files }).catch((e: unknown) => {
+        throw new ModelFilesError(`model files of '${model.name}' cannot be read from the store: ${e instanceof Error ? e.message : String(e)}`);
+      }) : modelDirFromUrl(model.url, options.publicDir);
+      const bundle = await bundleFor(dir);
       const saliency = await saliencyMapFor(db, runId, map.imageId);
       if (!saliency) continue;
       const decoded = await decodeImage(await readBlob(options.dataDir, image.sha256), image.name);
