@@ -270,7 +270,8 @@ async function main(): Promise<void> {
     server = spawn(process.execPath, [...nodeArgs, path.join(root, 'scripts/start.ts')], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: dbUrl, GAZEBENCH_SECRET: 'bench-secret-0123456789abcdef', NODE_ENV: 'production' },
+      // No demo runs: their scoring by the in-process worker would run during the measurement.
+      env: { GAZEBENCH_DEMO_RUNS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-bench-no-runs-')), ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: dbUrl, GAZEBENCH_SECRET: 'bench-secret-0123456789abcdef', NODE_ENV: 'production' },
     });
     await waitForHealth(base, server);
     const handle = await openDb({ dataDir, databaseUrl: dbUrl });
