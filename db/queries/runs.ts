@@ -142,13 +142,11 @@ export async function insertFailures(db: Db, runId: string, values: readonly Fai
     .onConflictDoNothing();
 }
 
-/** Removes recorded failures (a metric that could not be computed then and is retried now). */
-export async function deleteFailures(db: Db, runId: string, keys: readonly { imageId: string; metric: string; densityMapId: string }[]): Promise<void> {
-  for (const k of keys) {
-    await db
-      .delete(scoreFailures)
-      .where(and(eq(scoreFailures.runId, runId), eq(scoreFailures.imageId, k.imageId), eq(scoreFailures.metric, k.metric), eq(scoreFailures.densityMapId, k.densityMapId)));
-  }
+/** Removes a recorded failure (a metric that could not be computed then and is retried now). */
+export async function deleteFailure(db: Db, runId: string, k: { imageId: string; metric: string; densityMapId: string }): Promise<void> {
+  await db
+    .delete(scoreFailures)
+    .where(and(eq(scoreFailures.runId, runId), eq(scoreFailures.imageId, k.imageId), eq(scoreFailures.metric, k.metric), eq(scoreFailures.densityMapId, k.densityMapId)));
 }
 
 export const scoreKey = (imageId: string, metric: string, densityMapId: string | null): string => `${imageId}|${metric}|${densityMapId ?? ''}`;

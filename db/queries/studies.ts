@@ -31,23 +31,27 @@ export interface CreateStudyInput {
 
 export type StudyRow = typeof studies.$inferSelect;
 
+/** The row of a new study; its config is parsed whole (every default filled in) before storing. */
+function studyValues(input: CreateStudyInput) {
+  return {
+    slug: input.slug,
+    datasetId: input.datasetId,
+    ownerId: input.ownerId ?? null,
+    name: input.name,
+    status: input.status ?? 'draft',
+    consentText: input.consentText,
+    config: StudyConfig.parse(input.config ?? {}),
+    participantCap: input.participantCap ?? null,
+    completionCode: input.completionCode ?? null,
+    redirectUrl: input.redirectUrl ?? null,
+  };
+}
+
 export async function createStudy(db: Db, input: CreateStudyInput): Promise<StudyRow> {
-  const config = StudyConfig.parse(input.config ?? {});
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(studies)
-      .values({
-        slug: input.slug,
-        datasetId: input.datasetId,
-        ownerId: input.ownerId ?? null,
-        name: input.name,
-        status: input.status ?? 'draft',
-        consentText: input.consentText,
-        config,
-        participantCap: input.participantCap ?? null,
-        completionCode: input.completionCode ?? null,
-        redirectUrl: input.redirectUrl ?? null,
-      })
+      .values(studyValues(input))
       .returning();
     if (!row) throw new Error('createStudy: insert returned nothing');
     return row;
@@ -170,21 +174,9 @@ async function lockStudy(tx: Db, slug: string): Promise<void> {
 
 /** Creates a study unless the slug is taken (undefined then). */
 export async function createStudyIfFree(db: Db, input: CreateStudyInput): Promise<StudyRow | undefined> {
-  const config = StudyConfig.parse(input.config ?? {});
   const [row] = await db
     .insert(studies)
-    .values({
-      slug: input.slug,
-      datasetId: input.datasetId,
-      ownerId: input.ownerId ?? null,
-      name: input.name,
-      status: input.status ?? 'draft',
-      consentText: input.consentText,
-      config,
-      participantCap: input.participantCap ?? null,
-      completionCode: input.completionCode ?? null,
-      redirectUrl: input.redirectUrl ?? null,
-    })
+    .values(studyValues(input))
     .onConflictDoNothing({ target: studies.slug })
     .returning();
   return row;

@@ -1,5 +1,5 @@
 /**
- * Access to datasets, runs and images for route handlers and pages: resolve, then ask
+ * Access to datasets, runs, images and studies for route handlers and pages: resolve, then ask
  * lib/auth/access. What the actor may not read is `undefined` (the route answers 404, so private
  * resources of others stay invisible). A run is readable when its dataset is and the run is public
  * or the actor's (admins read everything).
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { getDatasetById, getDatasetBySlug, getImageWithDataset } from '@/db/queries/datasets';
 import { getRunContext } from '@/db/queries/runs';
+import { getStudyById } from '@/db/queries/studies';
 import { type Actor, canRead, canWrite } from '../auth/access';
 
 const Uuid = z.uuid();
@@ -29,6 +30,12 @@ export async function readableRun(db: Db, actor: Actor, runId: string) {
   if (!context) return undefined;
   const { run, dataset } = context;
   return canRead(actor, dataset) && canRead(actor, { ownerId: run.ownerId, visibility: run.visibility }) ? context : undefined;
+}
+
+/** Studies have no visibility of their own: private to their owner (and admins), 404 to everyone else. */
+export async function readableStudy(db: Db, actor: Actor, studyId: string) {
+  const study = await getStudyById(db, studyId);
+  return study && canRead(actor, { ownerId: study.ownerId, visibility: 'private' }) ? study : undefined;
 }
 
 export function runIsWritable(actor: Actor, run: { ownerId: string | null }): boolean {

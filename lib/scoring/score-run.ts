@@ -14,7 +14,7 @@
 import type { Db } from '@/db/client';
 import { currentDensityMaps, groundTruthModalities } from '@/db/queries/ground-truth';
 import {
-  deleteFailures,
+  deleteFailure,
   getRunContext,
   insertFailures,
   insertScores,
@@ -91,9 +91,9 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
         yieldToEventLoop,
       );
       const values: ScoreWrite[] = Object.entries(result.values).map(([metric, value]) => ({ imageId: map.imageId, metric, densityMapId: version.id, value }));
-      const failures: FailureWrite[] = Object.entries(result.failures).filter(([metric]) => !(retryShuffled && metric === 'aucShuffled')).map(([metric, message]) => ({ imageId: map.imageId, metric, densityMapId: version.id, message }));
+      const failures: FailureWrite[] = Object.entries(result.failures).map(([metric, message]) => ({ imageId: map.imageId, metric, densityMapId: version.id, message }));
       await db.transaction(async (tx) => {
-        if (retryShuffled && result.values.aucShuffled !== undefined) await deleteFailures(tx, runId, [{ imageId: map.imageId, metric: 'aucShuffled', densityMapId: version.id }]);
+        if (retryShuffled && result.values.aucShuffled !== undefined) await deleteFailure(tx, runId, { imageId: map.imageId, metric: 'aucShuffled', densityMapId: version.id });
         await insertScores(tx, runId, values);
         await insertFailures(tx, runId, failures);
       });

@@ -1,10 +1,10 @@
 import { getDb } from '@/db/client';
-import { getStudyById, studyProgressRows } from '@/db/queries/studies';
+import { studyProgressRows } from '@/db/queries/studies';
 import { IdParams } from '@/lib/api/common';
 import type { ProgressBody } from '@/lib/api/studies';
-import { canRead } from '@/lib/auth/access';
 import { authorize } from '@/lib/auth/authorize';
 import { notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
+import { readableStudy } from '@/lib/http/resources';
 import { groundTruthState } from '@/lib/ground-truth/state';
 import { StudyConfig } from '@/lib/studies/config';
 import { accuracyDistribution, sessionCounts } from '@/lib/studies/progress';
@@ -21,8 +21,8 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string 
     const db = await getDb();
     const actor = await authorize(db, request, { need: 'signed-in' });
     if (actor instanceof Response) return actor;
-    const study = await getStudyById(db, id);
-    if (!study || !canRead(actor, { ownerId: study.ownerId, visibility: 'private' })) return notFound('study');
+    const study = await readableStudy(db, actor, id);
+    if (!study) return notFound('study');
     const config = StudyConfig.parse(study.config);
     const rows = await studyProgressRows(db, study);
     const collected = new Set<string>(MODALITIES[config.modality]);

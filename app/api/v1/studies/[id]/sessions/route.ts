@@ -1,11 +1,11 @@
 import { getDb } from '@/db/client';
 import { startSession } from '@/db/queries/sessions';
-import { getStudyById, listStudySessions } from '@/db/queries/studies';
+import { listStudySessions } from '@/db/queries/studies';
 import { IdParams } from '@/lib/api/common';
-import { canRead } from '@/lib/auth/access';
 import { authorize } from '@/lib/auth/authorize';
 import { notFound, zodError } from '@/lib/http/errors';
 import { StudySlugParams } from '@/lib/http/params';
+import { readableStudy } from '@/lib/http/resources';
 import { answer, parseWith, readJsonBody } from '@/lib/http/participant';
 import { serverSecret } from '@/lib/server/secret';
 import { publicConfig } from '@/lib/studies/config';
@@ -38,8 +38,8 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   const db = await getDb();
   const actor = await authorize(db, req, { need: 'signed-in' });
   if (actor instanceof Response) return actor;
-  const study = await getStudyById(db, params.data.id);
-  if (!study || !canRead(actor, { ownerId: study.ownerId, visibility: 'private' })) return notFound('study');
+  const study = await readableStudy(db, actor, params.data.id);
+  if (!study) return notFound('study');
   const rows = await listStudySessions(db, study.id);
   const sessions: StudySessionRow[] = rows.map((r) => {
     const q = (r.quality ?? {}) as { summary?: StudySessionRow['quality']; decision?: StudySessionRow['decision'] };

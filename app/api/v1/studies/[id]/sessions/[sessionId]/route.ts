@@ -1,10 +1,11 @@
 import { getDb } from '@/db/client';
-import { getStudyById, setReviewDecision } from '@/db/queries/studies';
+import { setReviewDecision } from '@/db/queries/studies';
 import { SessionIdParams } from '@/lib/api/studies';
-import { canRead, canWrite } from '@/lib/auth/access';
+import { canWrite } from '@/lib/auth/access';
 import { authorize } from '@/lib/auth/authorize';
 import { apiError, notFound, zodError } from '@/lib/http/errors';
 import { answer, parseWith, readJsonBody } from '@/lib/http/participant';
+import { readableStudy } from '@/lib/http/resources';
 import { SessionDecisionRequest } from '@/lib/studies/contract';
 
 export const dynamic = 'force-dynamic';
@@ -18,8 +19,8 @@ export async function PATCH(req: Request, ctx: { params: Promise<{ id: string; s
   const actor = await authorize(db, req, { need: 'write' });
   if (actor instanceof Response) return actor;
   if (actor.kind !== 'user') return apiError(401, 'unauthenticated', 'sign in or send an API token');
-  const study = await getStudyById(db, params.data.id);
-  if (!study || !canRead(actor, { ownerId: study.ownerId, visibility: 'private' })) return notFound('study');
+  const study = await readableStudy(db, actor, params.data.id);
+  if (!study) return notFound('study');
   if (!canWrite(actor, { ownerId: study.ownerId })) return apiError(403, 'forbidden', 'you may not review this study');
   return answer(async () => {
     const { decision } = parseWith(SessionDecisionRequest, await readJsonBody(req));
