@@ -69,7 +69,9 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
       if (!version) continue;
       const negatives = gt.pool.negativesFor(map.imageId, version.width, version.height);
       const shuffledKey = scoreKey(map.imageId, 'aucShuffled', version.id);
-      const retryShuffled = negatives.length > 0 && failedKeys.has(shuffledKey) && !scored.has(shuffledKey);
+      // sAUC that failed for want of negatives (the first image to get fixations) is retried once
+      // other images have some; one that failed because this image has no fixations is not.
+      const retryShuffled = negatives.length > 0 && version.fixations.length > 0 && failedKeys.has(shuffledKey) && !scored.has(shuffledKey);
       const missing = metrics.filter((m) => !settled.has(scoreKey(map.imageId, m, version.id)) || (m === 'aucShuffled' && retryShuffled));
       if (missing.length === 0) continue;
       if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) return { done: false, stored, failed };
