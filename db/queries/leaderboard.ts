@@ -35,6 +35,18 @@ export async function referenceScoresFor(db: Db, densityMapIds: readonly string[
 }
 
 /** Density map ids among `ids` that have no reference scores yet. */
+/** The kinds of reference rows (ceiling, baselines) stored for each of these versions. */
+export async function referenceKinds(db: Db, ids: readonly string[]): Promise<Map<string, Set<string>>> {
+  const kinds = new Map<string, Set<string>>();
+  if (ids.length === 0) return kinds;
+  const rows = await db
+    .selectDistinct({ id: referenceScores.densityMapId, kind: referenceScores.kind })
+    .from(referenceScores)
+    .where(inArray(referenceScores.densityMapId, [...ids]));
+  for (const r of rows) kinds.set(r.id, (kinds.get(r.id) ?? new Set<string>()).add(r.kind));
+  return kinds;
+}
+
 export async function versionsWithoutReference(db: Db, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await db.selectDistinct({ id: referenceScores.densityMapId }).from(referenceScores).where(inArray(referenceScores.densityMapId, [...ids]));

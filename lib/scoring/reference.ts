@@ -15,11 +15,13 @@
  * version. Only versions without reference rows are computed, like run scores: a version's rows
  * use the other images' fixations in force when it was computed (sAUC negatives, mean-fixation
  * baseline) and are not refreshed when those change — exactly as the runs' scores of that version.
+ * One exception, as for runs' sAUC: a version computed while no other image had fixations has no
+ * sAUC and no mean-fixation baseline; its rows are computed again once negatives exist.
  */
 import type { Db } from '@/db/client';
 import { datasetImages } from '@/db/queries/datasets';
 import { setConsistency } from '@/db/queries/ground-truth';
-import { upsertReferenceScores, versionsWithoutReference, type ReferenceScoreWrite } from '@/db/queries/leaderboard';
+import { referenceKinds, upsertReferenceScores, type ReferenceScoreWrite } from '@/db/queries/leaderboard';
 import type { Modality } from '@/db/schema';
 import { randomMap, uniformMap } from '../ground-truth/baselines';
 import { imageConsistencySteps, members, othersMap, weightedSum, type ImageConsistency, type Member } from '../ground-truth/consistency';
@@ -70,8 +72,16 @@ function* ceilingSteps(
 export async function computeReference(db: Db, datasetId: string, modality: Modality): Promise<{ versions: number }> {
   const gt = await loadGroundTruth(db, datasetId, modality);
   const positions = new Map((await datasetImages(db, datasetId)).map((i) => [i.id, i.position]));
-  const missing = new Set(await versionsWithoutReference(db, [...gt.versions.values()].map((v) => v.id)));
-  const versions = [...gt.versions.values()].filter((v) => missing.has(v.id)).sort((a, b) => (a.imageId < b.imageId ? -1 : 1));
+  const stored = await referenceKinds(db, [...gt.versions.values()].map((v) => v.id));
+  // Without rows, or without the rows that need negatives (the mean-fixation baseline marks them)
+  // while negatives exist now.
+  const versions = [...gt.versions.values()]
+    .filter((v) => {
+      const kinds = stored.get(v.id);
+      if (!kinds) return true;
+      return !kinds.has('baseline:mean-fixations') && gt.pool.negativesFor(v.imageId, v.width, v.height).length > 0;
+    })
+    .sort((a, b) => (a.imageId < b.imageId ? -1 : 1));
   for (const v of versions) {
     const { width, height } = v;
     const density = await gt.density(v.id);

@@ -4,6 +4,7 @@
  * use as negatives"). Its own version does not change when the others get ground truth, so the
  * next scoring of the run must retry that one failure and replace it by a score — otherwise the
  * leaderboard's sAUC column stays short of images forever (seen in the whole-flow e2e test).
+ * The reference rows of that version (ceiling sAUC, the mean-fixation baseline) likewise.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as postMaps } from '@/app/api/v1/runs/[id]/maps/route';
 import type { DbHandle } from '@/db/client';
 import { createRun } from '@/db/queries/runs';
-import { datasets, images, models, scoreFailures, scores } from '@/db/schema';
+import { datasets, densityMaps, images, models, referenceScores, scoreFailures, scores } from '@/db/schema';
 import { importCommand } from '@/lib/cli/import';
 import { writeNpy } from '@/lib/io/npy';
 import { stopQueue } from '@/lib/jobs/queue';
+import { computeReference } from '@/lib/scoring/reference';
 import { scoreRun } from '@/lib/scoring/score-run';
 import { driver, freshDb, tempDir } from './helpers';
 import { centreMap, createResearcher, params, type TestUser } from './scoring-helpers';
@@ -28,6 +30,7 @@ describe(`sAUC is retried once negatives exist, on ${driver}`, () => {
   let alice: TestUser;
   let dir: string;
   let runId = '';
+  let datasetId = '';
   const ids: Record<string, string> = {};
 
   async function importCsv(name: string, rows: string[]): Promise<void> {
@@ -37,6 +40,11 @@ describe(`sAUC is retried once negatives exist, on ${driver}`, () => {
   }
   const scoreRows = (image: string) =>
     handle.db.select().from(scores).where(and(eq(scores.runId, runId), eq(scores.imageId, ids[image] ?? ''), eq(scores.metric, 'aucShuffled')));
+  const referenceRows = async (image: string, kind: string, metric?: string) => {
+    const [version] = await handle.db.select({ id: densityMaps.id }).from(densityMaps).where(and(eq(densityMaps.imageId, ids[image] ?? ''), eq(densityMaps.modality, 'lab')));
+    const rows = await handle.db.select().from(referenceScores).where(and(eq(referenceScores.densityMapId, version?.id ?? ''), eq(referenceScores.kind, kind)));
+    return rows.filter((r) => metric === undefined || r.metric === metric);
+  };
   const failureRows = (image: string) =>
     handle.db.select().from(scoreFailures).where(and(eq(scoreFailures.runId, runId), eq(scoreFailures.imageId, ids[image] ?? ''), eq(scoreFailures.metric, 'aucShuffled')));
 
@@ -45,6 +53,7 @@ describe(`sAUC is retried once negatives exist, on ${driver}`, () => {
     dir = tempDir();
     alice = await createResearcher(handle.db, 'alice@example.org');
     const [d] = await handle.db.insert(datasets).values({ slug: 'sauc-set', name: 'sAUC set', ownerId: alice.userId, visibility: 'private' }).returning();
+    datasetId = d!.id;
     const inserted = await handle.db
       .insert(images)
       .values(['a.png', 'b.png'].map((name, i) => ({ datasetId: d!.id, name, width: W, height: H, sha256: '0'.repeat(64), mimeType: 'image/png', bytes: 1, position: i })))
@@ -72,8 +81,13 @@ describe(`sAUC is retried once negatives exist, on ${driver}`, () => {
   });
 
   it('fails while the image is the only one with fixations, then scores it when another image gets some', async () => {
-    await importCsv('a.csv', ['a.png,P1,20,20,300', 'a.png,P1,40,30,250']);
+    await importCsv('a.csv', ['a.png,P1,20,20,300', 'a.png,P1,40,30,250', 'a.png,P3,22,19,280', 'a.png,P3,45,33,240']);
     expect(await scoreRun(handle.db, runId)).toMatchObject({ stored: 7, failed: 1 });
+    // The reference rows of a: no sAUC and no mean-fixation baseline without negatives.
+    expect(await computeReference(handle.db, datasetId, 'lab')).toEqual({ versions: 1 });
+    expect(await referenceRows('a', 'ceiling', 'aucShuffled')).toHaveLength(0);
+    expect(await referenceRows('a', 'baseline:mean-fixations')).toHaveLength(0);
+    expect(await referenceRows('a', 'ceiling', 'cc')).toHaveLength(1);
     const [failure] = await failureRows('a');
     expect(failure?.message).toMatch(/no fixations to use as negatives/);
     expect(await scoreRows('a')).toHaveLength(0);
@@ -86,6 +100,17 @@ describe(`sAUC is retried once negatives exist, on ${driver}`, () => {
     expect(score?.densityMapId).toBe(failure?.densityMapId);
     expect(await failureRows('a')).toHaveLength(0);
     expect(await scoreRows('b')).toHaveLength(1);
+
+    // a's reference rows are computed again with b's fixations as negatives; b's for the first time.
+    expect(await computeReference(handle.db, datasetId, 'lab')).toEqual({ versions: 2 });
+    for (const image of ['a', 'b']) {
+      expect(await referenceRows(image, 'baseline:mean-fixations', 'cc')).toHaveLength(1);
+      expect(await referenceRows(image, 'baseline:centre', 'aucShuffled')).toHaveLength(1);
+    }
+    const [ceilingSauc] = await referenceRows('a', 'ceiling', 'aucShuffled');
+    expect(ceilingSauc?.value).toBeGreaterThan(0);
+    expect(ceilingSauc?.value).toBeLessThanOrEqual(1);
+    expect(await computeReference(handle.db, datasetId, 'lab')).toEqual({ versions: 0 });
 
     // Settled now: nothing more to do, nothing stored twice.
     expect(await scoreRun(handle.db, runId)).toMatchObject({ stored: 0, failed: 0 });
