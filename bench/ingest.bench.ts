@@ -341,10 +341,17 @@ async function main(): Promise<void> {
     console.log(`connection resets retried: ${resets}`);
     console.log(`participants ${N}; cores ${os.availableParallelism()} (${os.cpus()[0]?.model ?? '?'}); node ${process.version}; ${new Date().toISOString()}`);
   } finally {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 3000));
-      if (server.exitCode === null) server.kill('SIGKILL');
+    if (server && server.exitCode === null && server.signalCode === null) {
+      // The database is dropped only once the server (and its job worker) has exited.
+      const running = server;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+      if (!stopped) {
+        log('server did not stop within 20 s of SIGTERM; killing it');
+        running.kill('SIGKILL');
+        await exited;
+      }
     }
     agent.destroy();
     await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
