@@ -6,16 +6,20 @@
 import type { z } from 'zod';
 import { MAX_BODY_BYTES, SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 import { FlowError } from '@/lib/studies/errors';
-import { apiError, zodError } from './errors';
 
 /**
  * Reads at most `maxBytes` + 1 bytes of the body: more is 413 without parsing. An empty body is
  * `undefined` (optional bodies); malformed JSON is 400.
  */
 export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  return decodeJsonBody(await readBodyBytes(request, maxBytes), maxBytes);
+}
+
+/** The body's bytes, read up to `maxBytes` + 1: more (or a larger declared length) is 413. */
+export async function readBodyBytes(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return undefined;
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -29,15 +33,23 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
     }
     chunks.push(value);
   }
-  if (size === 0) return undefined;
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const c of chunks) {
     bytes.set(c, offset);
     offset += c.byteLength;
   }
+  return bytes;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body's bytes as JSON: over `maxBytes` is 413, empty is `undefined`, malformed is 400. */
+export function decodeJsonBody(bytes: Uint8Array, maxBytes = MAX_BODY_BYTES): unknown {
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (bytes.byteLength === 0) return undefined;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+    return JSON.parse(utf8.decode(bytes)) as unknown;
   } catch {
     throw new FlowError(400, 'invalid_json', 'the request body is not valid UTF-8 JSON');
   }
@@ -62,9 +74,28 @@ class ZodFlowError extends Error {
 
 /** The session token from its header; missing → 401. */
 export function sessionToken(request: Request): string {
-  const token = request.headers.get(SESSION_TOKEN_HEADER)?.trim();
+  return requireToken(request.headers.get(SESSION_TOKEN_HEADER));
+}
+
+/** A session token header's value (as read from any request object); missing or blank → 401. */
+export function requireToken(value: string | null | undefined): string {
+  const token = value?.trim();
   if (!token) throw new FlowError(401, 'token_required', `the ${SESSION_TOKEN_HEADER} header is required`);
   return token;
+}
+
+/** The JSON answer of an expected refusal (status and body), or null for anything else. */
+export function refusal(err: unknown): { status: number; body: { error: string; field?: string; detail: string } } | null {
+  if (err instanceof FlowError) return { status: err.status, body: errorBody(err.code, err.message, err.field) };
+  if (err instanceof ZodFlowError) {
+    const issue = err.zod.issues[0];
+    return { status: 400, body: errorBody('invalid_request', issue?.message ?? 'invalid request', issue ? issue.path.join('.') || undefined : undefined) };
+  }
+  return null;
+}
+
+function errorBody(error: string, detail: string, field?: string): { error: string; field?: string; detail: string } {
+  return field ? { error, field, detail } : { error, detail };
 }
 
 /** Runs a handler body; expected refusals become their JSON answer, anything else propagates (500). */
@@ -72,8 +103,8 @@ export async function answer(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof FlowError) return apiError(err.status, err.code, err.message, err.field);
-    if (err instanceof ZodFlowError) return zodError(err.zod);
+    const r = refusal(err);
+    if (r) return Response.json(r.body, { status: r.status });
     throw err;
   }
 }

@@ -14,6 +14,7 @@ import { serveFastRoute } from '@/lib/server/fast-routes';
 import type { StartSessionResponse } from '@/lib/studies/contract';
 import { driver, freshDb, tempDir } from './helpers';
 import { calibrate, call, GEOMETRY, makeDataset, RECT, startSession } from './participant-helpers';
+import { POST as samplesRoute } from '@/app/api/v1/sessions/[id]/samples/route';
 import { POST as startTrialRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
 
 describe(`fast sample route on ${driver}`, () => {
@@ -70,6 +71,36 @@ describe(`fast sample route on ${driver}`, () => {
     expect(((await bad.json()) as { field: string }).field).toBe('samples.0.1');
     const huge = await post(JSON.stringify({ pad: 'x'.repeat(100_000) }));
     expect(huge.status).toBe(413);
+    expect(await stored()).toBe(1);
+  });
+
+  it('every refusal is the same status and body as the Next route handler’s; nothing stored', async () => {
+    const viaFast = async (id: string, token: string | null, body: string) => {
+      const res = await fetch(`${base}/api/v1/sessions/${id}/samples`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { 'X-Session-Token': token }) }, body });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type') };
+    };
+    const viaNext = async (id: string, token: string | null, body: string) => {
+      const req = new Request(`http://x/api/v1/sessions/${id}/samples`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { 'X-Session-Token': token }) }, body });
+      const res = await samplesRoute(req, { params: Promise.resolve({ id }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type') };
+    };
+    const cases: [string, string, string | null, string, number, string | undefined][] = [
+      ['no token', s.sessionId, null, batch(5, 9000), 401, undefined],
+      ['blank token', s.sessionId, '  ', batch(5, 9000), 401, undefined],
+      ['session id not a UUID', 'nope', s.token, batch(5, 9000), 400, 'id'],
+      ['not JSON', s.sessionId, s.token, '{"seq": 5,', 400, undefined],
+      ['empty body', s.sessionId, s.token, '', 400, undefined],
+      ['malformed batch, right token', s.sessionId, s.token, JSON.stringify({ seq: -1, trialId: s.trials[0]?.id, samples: [[1, 2, 3, 0]] }), 400, 'seq'],
+      ['malformed batch, forged token', s.sessionId, 'forged', JSON.stringify({ seq: -1 }), 403, undefined],
+      ['unknown session', '00000000-0000-4000-8000-000000000000', s.token, batch(5, 9000), 403, undefined],
+    ];
+    for (const [what, id, token, body, status, field] of cases) {
+      const fast = await viaFast(id, token, body);
+      expect(fast, what).toEqual(await viaNext(id, token, body));
+      expect(fast.status, what).toBe(status);
+      expect(fast.body.field, what).toBe(field);
+      expect(fast.type, what).toBe('application/json');
+    }
     expect(await stored()).toBe(1);
   });
 

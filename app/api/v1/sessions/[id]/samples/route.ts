@@ -1,10 +1,6 @@
-import { getDb } from '@/db/client';
-import { authorizeSession } from '@/db/queries/sessions';
-import { ingestSamples } from '@/db/queries/samples';
-import { SessionParams } from '@/lib/http/params';
-import { zodError } from '@/lib/http/errors';
-import { answer, parseWith, readJsonBody, sessionToken } from '@/lib/http/participant';
-import { SampleBatchRequest } from '@/lib/studies/contract';
+import { readBodyBytes } from '@/lib/http/participant';
+import { sampleBatch } from '@/lib/http/samples';
+import { SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,20 +11,9 @@ export const dynamic = 'force-dynamic';
  */
 const NO_COMPRESSION = { 'Cache-Control': 'no-store, no-transform' };
 
-/**
- * Participant (token): one batch of gaze samples → {stored: n}, or {duplicate: true} for a replayed
- * seq. The token is checked in the same statement that finds the trial; a malformed body is
- * answered 403 rather than 400 when the token is wrong as well.
- */
+/** Participant (token): one batch of gaze samples (lib/http/samples.ts). */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return answer(async () => {
-    const { id } = parseWith(SessionParams, await ctx.params);
-    const token = sessionToken(req);
-    const db = await getDb();
-    const raw = await readJsonBody(req);
-    const parsed = SampleBatchRequest.safeParse(raw);
-    if (parsed.success) return Response.json(await ingestSamples(db, id, token, parsed.data), { headers: NO_COMPRESSION });
-    await authorizeSession(db, id, token);
-    return zodError(parsed.error);
-  });
+  const { id } = await ctx.params;
+  const { status, body } = await sampleBatch(id, req.headers.get(SESSION_TOKEN_HEADER), () => readBodyBytes(req));
+  return Response.json(body, { status, headers: status === 200 ? NO_COMPRESSION : undefined });
 }
