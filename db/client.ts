@@ -34,6 +34,8 @@ export interface DbHandle {
 export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
+  /** PostgreSQL pool: connections (default 10) and queries pipelined per connection (default 100). */
+  pool?: { max?: number; maxPipeline?: number };
 }
 
 export class DatabaseConnectError extends Error {}
@@ -45,7 +47,7 @@ export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
 }
 
 export async function openDb(options: DbOptions): Promise<DbHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.pool) : openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string): Promise<DbHandle> {
@@ -82,10 +84,12 @@ function describeUrl(url: string): string {
   }
 }
 
-async function openPostgres(url: string): Promise<DbHandle> {
+async function openPostgres(url: string, pool: DbOptions['pool'] = {}): Promise<DbHandle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const sql = postgres(url, { max: 10, connect_timeout: 10, onnotice: () => {} });
+  // max_pipeline is a documented option that postgres.js's types leave out.
+  const settings = { max: pool.max ?? 10, max_pipeline: pool.maxPipeline ?? 100, connect_timeout: 10, onnotice: () => {} };
+  const sql = postgres(url, settings as Parameters<typeof postgres>[1]);
   try {
     await sql`select 1`;
   } catch (err) {
@@ -93,7 +97,7 @@ async function openPostgres(url: string): Promise<DbHandle> {
     const cause = err instanceof Error ? err.message : String(err);
     throw new DatabaseConnectError(`database: cannot connect to ${describeUrl(url)}: ${cause}`);
   }
-  const db = drizzle(sql, { schema }) as unknown as Db;
+  const db = drizzle(withReservedTransactions(sql), { schema }) as unknown as Db;
   return {
     db,
     driver: 'postgres',
@@ -120,6 +124,56 @@ async function openPostgres(url: string): Promise<DbHandle> {
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+type PostgresSql = import('postgres').Sql;
+type ReservedSql = import('postgres').ReservedSql;
+type Savepoints = ReservedSql & { savepoint<T>(fn: (sql: Savepoints) => Promise<T>): Promise<T> };
+
+/**
+ * The pool as drizzle sees it, with `begin` (drizzle's `db.transaction`) run on a reserved
+ * connection. postgres.js 3.4.9's own `sql.begin` may pipeline BEGIN behind another query on a
+ * busy connection without reserving it (porsager/postgres#823, #1189, unfixed in 3.4.10): the
+ * transaction then fails with UNSAFE_TRANSACTION and the connection returns to the pool inside an
+ * open transaction. bench:ingest hit it under load. `sql.reserve()` takes an idle connection only
+ * (or waits for one) and keeps it out of the pool until released; BEGIN, COMMIT/ROLLBACK and
+ * drizzle's nested transactions (savepoints) all run on it. Test:
+ * tests/integration/postgres-transactions.test.ts.
+ */
+function withReservedTransactions(sql: PostgresSql): PostgresSql {
+  async function begin<T>(fn: (tx: Savepoints) => Promise<T>): Promise<T> {
+    const conn = await sql.reserve();
+    try {
+      await conn.unsafe('begin');
+      let savepoints = 0;
+      const tx = Object.assign(conn, {
+        async savepoint<U>(inner: (sp: Savepoints) => Promise<U>): Promise<U> {
+          const name = `s${++savepoints}`;
+          await conn.unsafe(`savepoint ${name}`);
+          try {
+            const result = await inner(tx);
+            await conn.unsafe(`release savepoint ${name}`);
+            return result;
+          } catch (err) {
+            await conn.unsafe(`rollback to savepoint ${name}`);
+            throw err;
+          }
+        },
+      }) as Savepoints;
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (err) {
+        await conn.unsafe('rollback').catch(() => undefined);
+        throw err;
+      }
+      await conn.unsafe('commit');
+      return result;
+    } finally {
+      conn.release();
+    }
+  }
+  return new Proxy(sql, { get: (target, prop, receiver) => (prop === 'begin' ? begin : Reflect.get(target, prop, receiver)) });
 }
 
 const GLOBAL_KEY = Symbol.for('gazebench.db');
