@@ -19,7 +19,10 @@
  * Prints batches/s and p50/p99 latency of the sample requests per phase, with the machine's load.
  * The client runs on the same machine and takes CPU from the server.
  *
- *   npm run bench:ingest -- [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1]
+ * Before timing, it waits until the server's job worker is idle (its start-up work, the demo's
+ * reference rows, takes minutes of CPU); --no-wait-idle times ingest beside that work.
+ *
+ *   npm run bench:ingest -- [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1] [--no-wait-idle]
  *   BENCH_CPU_PROF=.scratch/prof npm run bench:ingest …   (V8 CPU profile of the server)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -33,7 +36,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
-import { openDb } from '../db/client';
+import { openDb, type DbHandle } from '../db/client';
 import { createStudy } from '../db/queries/studies';
 import { datasets } from '../db/schema';
 import { DEMO_DATASET_SLUG } from '../db/seed/demo';
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'paced-s': { type: 'string', default: '10' },
     rate: { type: 'string', default: '1' },
+    'no-wait-idle': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.participants);
@@ -56,6 +60,8 @@ const SATURATION_S = Number(args.seconds);
 const PACED_S = Number(args['paced-s']);
 /** Batches per second per participant in the paced phase (1 = the real rate). */
 const RATE = Number(args.rate);
+/** Wait for the server's job worker to finish its start-up work before timing. */
+const WAIT_IDLE = !args['no-wait-idle'];
 const adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `gazebench_bench_${process.pid}`;
 const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
@@ -100,6 +106,28 @@ async function waitForHealth(base: string, server: ChildProcess): Promise<void> 
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error('server did not become healthy');
+}
+
+/**
+ * Waits until the server's job worker has nothing left to do (the demo seed's ground-truth reference
+ * rows: a few minutes of CPU on two cores), so the timed phases measure ingest, not ingest beside
+ * that start-up work. --no-wait-idle measures beside it.
+ */
+async function waitForIdleWorker(handle: DbHandle): Promise<void> {
+  if (!WAIT_IDLE) return;
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 3) {
+    const { rows } = await handle.executeSql(
+      `select (select count(*)::int from pgboss.job where state in ('created', 'retry', 'active')) as jobs,
+              (select count(*)::int from density_maps d where not exists (select 1 from reference_scores r where r.density_map_id = d.id)) as maps`,
+    );
+    if (process.env.BENCH_DEBUG) log(`waiting: ${JSON.stringify(rows[0])}`);
+    quiet = Number(rows[0]?.jobs) === 0 && Number(rows[0]?.maps) === 0 ? quiet + 1 : 0;
+    if (performance.now() - started > 20 * 60_000) throw new Error('the job worker is still busy after 20 min');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  log(`job worker idle after ${((performance.now() - started) / 1000).toFixed(0)} s (start-up work: the demo's reference rows)`);
 }
 
 async function api(base: string, method: string, url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
@@ -276,6 +304,7 @@ async function main(): Promise<void> {
     await waitForHealth(base, server);
     const handle = await openDb({ dataDir, databaseUrl: dbUrl });
     try {
+      await waitForIdleWorker(handle);
       const [ds] = await handle.db.select({ id: datasets.id }).from(datasets).where(eq(datasets.slug, DEMO_DATASET_SLUG));
       await createStudy(handle.db, {
         slug: 'bench-study', datasetId: ds?.id ?? '', name: 'Ingest bench', status: 'open', consentText: '',
@@ -295,6 +324,8 @@ async function main(): Promise<void> {
     }
 
     const paced: number[] = [];
+    /** (send time from the start of the phase, latency) for BENCH_DEBUG's per-half-second view. */
+    const timeline: [number, number][] = [];
     const pacedStart = performance.now();
     await Promise.all(
       participants.map(async (p, k) => {
@@ -304,12 +335,23 @@ async function main(): Promise<void> {
         for (let i = 0; i < PACED_S * RATE; i++) {
           const due = pacedStart + ((k / N + i) / RATE) * 1000;
           await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
-          sends.push(postBatch(base, p, random).then((ms) => void paced.push(ms)));
+          const at = performance.now() - pacedStart;
+          sends.push(postBatch(base, p, random).then((ms) => void (paced.push(ms), timeline.push([at, ms]))));
         }
         await Promise.all(sends);
       }),
     );
     report(`paced ×${RATE}`, paced, (performance.now() - pacedStart) / 1000);
+    if (process.env.BENCH_DEBUG) {
+      const bench = postgres(dbUrl, { max: 1, onnotice: () => {} });
+      const stats = await bench.unsafe(`select relname, seq_scan, seq_tup_read, idx_scan, n_live_tup, autovacuum_count, autoanalyze_count from pg_stat_user_tables where relname in ('sample_batches', 'trials', 'gaze_sessions') order by relname`);
+      await bench.end();
+      log(`table stats: ${JSON.stringify(stats)}`);
+      for (let t = 0; t < PACED_S * 1000; t += 500) {
+        const slot = timeline.filter(([at]) => at >= t && at < t + 500).map(([, ms]) => ms).sort((a, b) => a - b);
+        log(`  ${(t / 1000).toFixed(1)} s: ${slot.length} sent, p50 ${quantile(slot, 0.5).toFixed(1)} ms, max ${(slot.at(-1) ?? 0).toFixed(1)} ms`);
+      }
+    }
     if (SATURATION_S <= 0) {
       console.log(`connection resets retried: ${resets}; participants ${N}; cores ${os.availableParallelism()}; node ${process.version}; ${new Date().toISOString()}`);
       return;
