@@ -10,8 +10,8 @@
  * 3. Creates a bench study on the demo dataset (viewingMs 30 000 so a trial takes ~32 batches),
  *    and sets up N participants through the API: session, geometry, validation, first trial.
  * 4. Phase "paced" (open loop): each participant posts --rate batches per second (1 = the real
- *    rate; 5 with 200 participants offers 1,000 batches/s) for --paced-s, on schedule whether or
- *    not earlier answers have come back.
+ *    rate; 5 with 200 participants offers 1,000 batches/s) for --warmup-s untimed seconds and then
+ *    --paced-s timed ones, on schedule whether or not earlier answers have come back.
  *    Phase "saturation": each participant posts its next batch as soon as the previous one is
  *    answered, for --seconds (closed loop). In both, a participant moves to its next trial (one
  *    trial-start request, not timed) after each 30-s trial's worth of batches; participant k
@@ -22,7 +22,7 @@
  * Before timing, it waits until the server's job worker is idle (its start-up work, the demo's
  * reference rows, takes minutes of CPU); --no-wait-idle times ingest beside that work.
  *
- *   npm run bench:ingest -- [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1] [--no-wait-idle]
+ *   npm run bench:ingest -- [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1] [--warmup-s 3] [--no-wait-idle]
  *   BENCH_CPU_PROF=.scratch/prof npm run bench:ingest …   (V8 CPU profile of the server)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'paced-s': { type: 'string', default: '10' },
     rate: { type: 'string', default: '1' },
+    'warmup-s': { type: 'string', default: '3' },
     'no-wait-idle': { type: 'boolean', default: false },
   },
 });
@@ -60,6 +61,8 @@ const SATURATION_S = Number(args.seconds);
 const PACED_S = Number(args['paced-s']);
 /** Batches per second per participant in the paced phase (1 = the real rate). */
 const RATE = Number(args.rate);
+/** Untimed seconds of the paced load before the timed --paced-s. */
+const WARMUP_S = Number(args['warmup-s']);
 /** Wait for the server's job worker to finish its start-up work before timing. */
 const WAIT_IDLE = !args['no-wait-idle'];
 const adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -326,17 +329,21 @@ async function main(): Promise<void> {
     const paced: number[] = [];
     /** (send time from the start of the phase, latency) for BENCH_DEBUG's per-half-second view. */
     const timeline: [number, number][] = [];
-    const pacedStart = performance.now();
+    // The open loop runs WARMUP_S untimed seconds first, at the same rate and without a pause, so
+    // the timed seconds see a server in its steady state (JIT, pools, caches) at that load.
+    const warmupStart = performance.now();
+    const pacedStart = warmupStart + WARMUP_S * 1000;
     await Promise.all(
       participants.map(async (p, k) => {
         const random = createRandom(1000 + k);
         // Open loop: participant k's i-th batch is due at (k/N + i)/RATE s, whatever the answers do.
         const sends: Promise<void>[] = [];
-        for (let i = 0; i < PACED_S * RATE; i++) {
-          const due = pacedStart + ((k / N + i) / RATE) * 1000;
+        for (let i = 0; i < (WARMUP_S + PACED_S) * RATE; i++) {
+          const due = warmupStart + ((k / N + i) / RATE) * 1000;
           await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
           const at = performance.now() - pacedStart;
-          sends.push(postBatch(base, p, random).then((ms) => void (paced.push(ms), timeline.push([at, ms]))));
+          const timed = i >= WARMUP_S * RATE;
+          sends.push(postBatch(base, p, random).then((ms) => void (timed && (paced.push(ms), timeline.push([at, ms])))));
         }
         await Promise.all(sends);
       }),
