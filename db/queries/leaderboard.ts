@@ -34,7 +34,6 @@ export async function referenceScoresFor(db: Db, densityMapIds: readonly string[
     .where(inArray(referenceScores.densityMapId, [...densityMapIds]));
 }
 
-/** Density map ids among `ids` that have no reference scores yet. */
 /** The kinds of reference rows (ceiling, baselines) stored for each of these versions. */
 export async function referenceKinds(db: Db, ids: readonly string[]): Promise<Map<string, Set<string>>> {
   const kinds = new Map<string, Set<string>>();
@@ -45,13 +44,6 @@ export async function referenceKinds(db: Db, ids: readonly string[]): Promise<Ma
     .where(inArray(referenceScores.densityMapId, [...ids]));
   for (const r of rows) kinds.set(r.id, (kinds.get(r.id) ?? new Set<string>()).add(r.kind));
   return kinds;
-}
-
-export async function versionsWithoutReference(db: Db, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await db.selectDistinct({ id: referenceScores.densityMapId }).from(referenceScores).where(inArray(referenceScores.densityMapId, [...ids]));
-  const have = new Set(rows.map((r) => r.id));
-  return ids.filter((id) => !have.has(id));
 }
 
 export async function saveSnapshot(

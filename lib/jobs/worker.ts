@@ -11,7 +11,7 @@ import type PgBoss from 'pg-boss';
 import type { DbHandle } from '@/db/client';
 import { listDatasetIds } from '@/db/queries/datasets';
 import { currentDensityMaps, groundTruthModalities } from '@/db/queries/ground-truth';
-import { versionsWithoutReference } from '@/db/queries/leaderboard';
+import { referenceKinds } from '@/db/queries/leaderboard';
 import { unfinishedRuns } from '@/db/queries/runs';
 import { dataDir } from '@/lib/server/paths';
 import { enqueueGroundTruthChanged, registerGroundTruthWorker } from './ground-truth';
@@ -41,7 +41,11 @@ export async function resumePendingWork(boss: PgBoss, handle: DbHandle): Promise
   for (const datasetId of await listDatasetIds(db)) {
     for (const modality of await groundTruthModalities(db, datasetId)) {
       const ids = (await currentDensityMaps(db, datasetId, modality)).map((v) => v.id);
-      if ((await versionsWithoutReference(db, ids)).length > 0) await enqueueGroundTruthChanged(boss, datasetId, modality);
+      // Versions without reference rows, or (with other images' fixations around, as negatives)
+      // without the rows that need negatives (lib/scoring/reference.ts).
+      const kinds = await referenceKinds(db, ids);
+      const pending = ids.some((id) => !kinds.has(id) || (ids.length > 1 && !kinds.get(id)?.has('baseline:mean-fixations')));
+      if (pending) await enqueueGroundTruthChanged(boss, datasetId, modality);
     }
   }
 }
