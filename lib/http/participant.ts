@@ -98,6 +98,23 @@ function errorBody(error: string, detail: string, field?: string): { error: stri
   return field ? { error, field, detail } : { error, detail };
 }
 
+export type Refusal = NonNullable<ReturnType<typeof refusal>>;
+
+/**
+ * Runs a handler body that returns a value: 200 with it, or an expected refusal as status and JSON
+ * body; anything else propagates (500). For routes that the production server also serves without
+ * Next (lib/server/fast-routes.ts).
+ */
+export async function plainAnswer<T>(fn: () => Promise<T>): Promise<{ status: 200; body: T } | Refusal> {
+  try {
+    return { status: 200, body: await fn() };
+  } catch (err) {
+    const r = refusal(err);
+    if (r) return r;
+    throw err;
+  }
+}
+
 /** Runs a handler body; expected refusals become their JSON answer, anything else propagates (500). */
 export async function answer(fn: () => Promise<Response>): Promise<Response> {
   try {

@@ -1,20 +1,18 @@
 /**
- * POST /api/v1/sessions/{id}/samples, the one route every participant calls about once a second.
- * Its work is here, in terms of plain values (id, token header, body bytes → status and JSON), so
- * that the Next route (app/api/v1/sessions/[id]/samples/route.ts) and the production server's
- * fast path (lib/server/fast-routes.ts) run the very same code, the latter without building WHATWG
- * Request/Response objects for each batch.
+ * The two participant routes called most: POST /api/v1/sessions/{id}/samples (about once a second
+ * per participant) and POST /api/v1/sessions/{id}/trials/{trialId}/start (once per image). Their
+ * work is here, in terms of plain values (ids, token header, body bytes → status and JSON), so the
+ * Next routes (app/api/v1/sessions/[id]/…) and the production server's fast path
+ * (lib/server/fast-routes.ts) run the very same code, the latter without Next's pipeline and
+ * without building WHATWG Request/Response objects.
  */
 import { getDb } from '@/db/client';
 import { ingestSamples } from '@/db/queries/samples';
 import { authorizeSession } from '@/db/queries/sessions';
-import { SessionParams } from '@/lib/http/params';
-import { decodeJsonBody, parseWith, refusal, requireToken } from '@/lib/http/participant';
-import { SampleBatchRequest, type SampleBatchResponse } from '@/lib/studies/contract';
-
-export type SampleBatchAnswer =
-  | { readonly status: 200; readonly body: SampleBatchResponse }
-  | { readonly status: number; readonly body: { error: string; field?: string; detail: string } };
+import { startTrial } from '@/db/queries/trials';
+import { SessionParams, TrialParams } from '@/lib/http/params';
+import { decodeJsonBody, parseWith, plainAnswer, requireToken, type Refusal } from '@/lib/http/participant';
+import { SampleBatchRequest, TrialStartRequest, type SampleBatchResponse } from '@/lib/studies/contract';
 
 /**
  * Participant (token): one batch of gaze samples → {stored: n}, or {duplicate: true} for a replayed
@@ -23,20 +21,29 @@ export type SampleBatchAnswer =
  * batch is answered 403 rather than 400 when the token is wrong as well. Errors other than these
  * refusals propagate (the caller answers 500).
  */
-export async function sampleBatch(id: string, tokenHeader: string | null | undefined, body: () => Promise<Uint8Array>): Promise<SampleBatchAnswer> {
-  try {
+export function sampleBatch(id: string, tokenHeader: string | null | undefined, body: () => Promise<Uint8Array>): Promise<{ status: 200; body: SampleBatchResponse } | Refusal> {
+  return plainAnswer(async () => {
     const session = parseWith(SessionParams, { id }).id;
     const token = requireToken(tokenHeader);
     const db = await getDb();
     const raw = decodeJsonBody(await body());
     const parsed = SampleBatchRequest.safeParse(raw);
-    if (parsed.success) return { status: 200, body: await ingestSamples(db, session, token, parsed.data) };
+    if (parsed.success) return ingestSamples(db, session, token, parsed.data);
     await authorizeSession(db, session, token);
     parseWith(SampleBatchRequest, raw);
     throw new Error('unreachable: the batch failed to parse once and parsed the second time');
-  } catch (err) {
-    const r = refusal(err);
-    if (r) return r;
-    throw err;
-  }
+  });
+}
+
+/**
+ * Participant (token): the image is on screen at this rectangle → the trial's image pixels per
+ * degree. Checks the ids (400), the token header (401), the body (413, 400), then the session.
+ */
+export function trialStart(id: string, trialId: string, tokenHeader: string | null | undefined, body: () => Promise<Uint8Array>): Promise<{ status: 200; body: Awaited<ReturnType<typeof startTrial>> } | Refusal> {
+  return plainAnswer(async () => {
+    const ids = parseWith(TrialParams, { id, trialId });
+    const token = requireToken(tokenHeader);
+    const req = parseWith(TrialStartRequest, decodeJsonBody(await body()));
+    return startTrial(await getDb(), ids.id, token, ids.trialId, req);
+  });
 }

@@ -15,7 +15,7 @@ import type { StartSessionResponse } from '@/lib/studies/contract';
 import { driver, freshDb, tempDir } from './helpers';
 import { calibrate, call, GEOMETRY, makeDataset, RECT, startSession } from './participant-helpers';
 import { POST as samplesRoute } from '@/app/api/v1/sessions/[id]/samples/route';
-import { POST as startTrialRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
+import { POST as startTrialRoute, POST as trialStartRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
 
 describe(`fast sample route on ${driver}`, () => {
   let handle: DbHandle;
@@ -102,6 +102,45 @@ describe(`fast sample route on ${driver}`, () => {
       expect(fast.type, what).toBe('application/json');
     }
     expect(await stored()).toBe(1);
+  });
+
+  it('trial start: the same answers as the Next route handler, success and refusals; a restart clears the trial', async () => {
+    const trial = s.trials[1]?.id ?? '';
+    const startBody = (shownAt: number) => JSON.stringify({ rect: RECT, viewport: GEOMETRY.window, shownAt });
+    const viaFast = async (id: string, trialId: string, token: string | null, body: string) => {
+      const res = await fetch(`${base}/api/v1/sessions/${id}/trials/${trialId}/start`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { 'X-Session-Token': token }) }, body });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type'), nosniff: res.headers.get('x-content-type-options') };
+    };
+    const viaNext = async (id: string, trialId: string, token: string | null, body: string) => {
+      const req = new Request(`http://x/api/v1/sessions/${id}/trials/${trialId}/start`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { 'X-Session-Token': token }) }, body });
+      const res = await trialStartRoute(req, { params: Promise.resolve({ id, trialId }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type'), nosniff: 'nosniff' };
+    };
+    const cases: [string, string, string, string | null, string, number, string | undefined][] = [
+      ['no token', s.sessionId, trial, null, startBody(40_000), 401, undefined],
+      ['trial id not a UUID', s.sessionId, 'nope', s.token, startBody(40_000), 400, 'trialId'],
+      ['not JSON', s.sessionId, trial, s.token, '{', 400, undefined],
+      ['rect missing', s.sessionId, trial, s.token, JSON.stringify({ viewport: GEOMETRY.window, shownAt: 1 }), 400, 'rect'],
+      ['forged token', s.sessionId, trial, 'forged', startBody(40_000), 403, undefined],
+      ['success', s.sessionId, trial, s.token, startBody(40_000), 200, undefined],
+      ['success again (restart)', s.sessionId, trial, s.token, startBody(40_000), 200, undefined],
+    ];
+    for (const [what, id, trialId, token, body, status, field] of cases) {
+      const fast = await viaFast(id, trialId, token, body);
+      expect(fast, what).toEqual(await viaNext(id, trialId, token, body));
+      expect(fast.status, what).toBe(status);
+      expect(fast.body.field, what).toBe(field);
+    }
+    const ok = await viaFast(s.sessionId, trial, s.token, startBody(40_000));
+    expect(ok.body).toMatchObject({ trialId: trial });
+    expect(ok.body.pixelsPerDegree).toBeGreaterThan(0);
+    // Samples of the started trial are taken on the fast path; a restart of the trial drops them.
+    const samples = JSON.stringify({ seq: 50, trialId: trial, samples: Array.from({ length: 30 }, (_, i) => [40_010 + i * 33, 900, 500, 0]) });
+    expect(await (await post(samples)).json()).toEqual({ stored: 30 });
+    const onTrial = async () => Number((await handle.db.select({ n: count() }).from(sampleBatches).where(eq(sampleBatches.trialId, trial)))[0]?.n);
+    expect(await onTrial()).toBe(1);
+    expect((await viaFast(s.sessionId, trial, s.token, startBody(80_000))).status).toBe(200);
+    expect(await onTrial()).toBe(0);
   });
 
   it('leaves other requests to Next', async () => {

@@ -1,17 +1,12 @@
-import { getDb } from '@/db/client';
-import { startTrial } from '@/db/queries/trials';
-import { TrialParams } from '@/lib/http/params';
-import { answer, parseWith, readJsonBody, sessionToken } from '@/lib/http/participant';
-import { TrialStartRequest } from '@/lib/studies/contract';
+import { readBodyBytes } from '@/lib/http/participant';
+import { trialStart } from '@/lib/http/samples';
+import { SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 
 export const dynamic = 'force-dynamic';
 
-/** Participant (token): the image is on screen at this rectangle → the trial's image pixels per degree. */
+/** Participant (token): the image is on screen at this rectangle → the trial's image pixels per degree (lib/http/samples.ts). */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string; trialId: string }> }) {
-  return answer(async () => {
-    const { id, trialId } = parseWith(TrialParams, await ctx.params);
-    const token = sessionToken(req);
-    const body = parseWith(TrialStartRequest, await readJsonBody(req));
-    return Response.json(await startTrial(await getDb(), id, token, trialId, body));
-  });
+  const { id, trialId } = await ctx.params;
+  const { status, body } = await trialStart(id, trialId, req.headers.get(SESSION_TOKEN_HEADER), () => readBodyBytes(req));
+  return Response.json(body, { status });
 }
