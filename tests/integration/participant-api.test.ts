@@ -74,7 +74,7 @@ describe(`participant API on ${driver}`, () => {
     });
   });
   afterAll(async () => {
-    await boss?.stop({ graceful: false, timeout: 2000 }).catch(() => undefined);
+    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined); // lets an in-flight job settle before the database closes
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });

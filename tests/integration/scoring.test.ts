@@ -62,7 +62,7 @@ describe(`scoring service on ${driver}`, () => {
     bob = await createResearcher(handle.db, 'bob@example.org');
   });
   afterAll(async () => {
-    await boss?.stop({ graceful: false, timeout: 2000 }).catch(() => undefined);
+    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined); // lets an in-flight job settle before the database closes
     await stopQueue();
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -38,7 +38,7 @@ describe(`study rules on ${driver}`, () => {
     boss = await startWorker(handle, testDatabaseUrl());
   });
   afterAll(async () => {
-    await boss?.stop({ graceful: false, timeout: 2000 }).catch(() => undefined);
+    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined); // lets an in-flight job settle before the database closes
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });

@@ -28,7 +28,7 @@ describe(`job worker and public API on ${driver}`, () => {
     await seedDemo(handle, { dataDir, publicDir: path.join(root, 'public') });
   });
   afterAll(async () => {
-    await boss?.stop({ graceful: false, timeout: 2000 }).catch(() => undefined);
+    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined); // lets an in-flight job settle before the database closes
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
