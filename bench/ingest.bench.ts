@@ -25,10 +25,9 @@
  *   npm run bench:ingest -- [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1] [--warmup-s 3] [--no-wait-idle]
  *   BENCH_CPU_PROF=.scratch/prof npm run bench:ingest …   (V8 CPU profile of the server)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,14 +35,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
-import { openDb, type DbHandle } from '../db/client';
+import { openDb } from '../db/client';
 import { createStudy } from '../db/queries/studies';
 import { datasets } from '../db/schema';
 import { DEMO_DATASET_SLUG } from '../db/seed/demo';
 import { pixelsPerDegree } from '../lib/gaze/geometry';
 import { createRandom } from '../lib/random';
-import { buildIsCurrent, writeBuildStamp } from '../lib/server/build-stamp';
 import type { StartSessionResponse, Trial } from '../lib/studies/contract';
+import { cpuSeconds, ensureBuild, freePort, log, processTree, stopServer, waitForHealth, waitForIdleWorker } from './ingest-server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -72,66 +71,6 @@ const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toStr
 const GEOMETRY = { pxPerMm: 4, viewingDistanceMm: 600, screenPxPerDeg: pixelsPerDegree(4, 600), window: { width: 1920, height: 1080 }, screen: { width: 1920, height: 1080 }, devicePixelRatio: 1 };
 const RECT = { x: 512, y: 92, width: 896, height: 896 };
 const BATCHES_PER_TRIAL = 30;
-
-function log(line: string) {
-  process.stderr.write(`[bench:ingest] ${line}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function ensureBuild(): Promise<void> {
-  if (buildIsCurrent(root)) return;
-  while (spawnSync('pgrep', ['-f', 'next[ -]build']).status === 0) {
-    log('another next build is running; waiting');
-    await new Promise((r) => setTimeout(r, 15_000));
-  }
-  log('building the site (next build) …');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' } });
-  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
-  writeBuildStamp(root);
-}
-
-async function waitForHealth(base: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 10 * 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    const ok = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('server did not become healthy');
-}
-
-/**
- * Waits until the server's job worker has nothing left to do (the demo seed's ground-truth reference
- * rows: a few minutes of CPU on two cores), so the timed phases measure ingest, not ingest beside
- * that start-up work. --no-wait-idle measures beside it.
- */
-async function waitForIdleWorker(handle: DbHandle): Promise<void> {
-  if (!WAIT_IDLE) return;
-  const started = performance.now();
-  let quiet = 0;
-  while (quiet < 3) {
-    const { rows } = await handle.executeSql(
-      `select (select count(*)::int from pgboss.job where state in ('created', 'retry', 'active')) as jobs,
-              (select count(*)::int from density_maps d where not exists (select 1 from reference_scores r where r.density_map_id = d.id)) as maps`,
-    );
-    if (process.env.BENCH_DEBUG) log(`waiting: ${JSON.stringify(rows[0])}`);
-    quiet = Number(rows[0]?.jobs) === 0 && Number(rows[0]?.maps) === 0 ? quiet + 1 : 0;
-    if (performance.now() - started > 20 * 60_000) throw new Error('the job worker is still busy after 20 min');
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  log(`job worker idle after ${((performance.now() - started) / 1000).toFixed(0)} s (start-up work: the demo's reference rows)`);
-}
 
 async function api(base: string, method: string, url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}${url}`, {
@@ -239,37 +178,6 @@ async function postBatch(base: string, p: Participant, random: ReturnType<typeof
   return ms;
 }
 
-/** CPU seconds (user + system) used so far by these processes (Linux /proc; clock ticks of 1/100 s). */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process has exited
-    }
-  }
-  return ticks / 100;
-}
-
-/** The server process and all its descendants. */
-function processTree(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const ppid = Number(fs.readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      parents.set(Number(name), ppid);
-    } catch {
-      // gone
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parents) if (ppid === out[i]) out.push(pid);
-  return out;
-}
-
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
@@ -289,7 +197,7 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-bench-'));
   let server: ChildProcess | undefined;
   try {
-    await ensureBuild();
+    await ensureBuild(root);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     log(`starting the production server on ${base} with ${dbName}`);
@@ -307,7 +215,7 @@ async function main(): Promise<void> {
     await waitForHealth(base, server);
     const handle = await openDb({ dataDir, databaseUrl: dbUrl });
     try {
-      await waitForIdleWorker(handle);
+      if (WAIT_IDLE) await waitForIdleWorker(handle);
       const [ds] = await handle.db.select({ id: datasets.id }).from(datasets).where(eq(datasets.slug, DEMO_DATASET_SLUG));
       await createStudy(handle.db, {
         slug: 'bench-study', datasetId: ds?.id ?? '', name: 'Ingest bench', status: 'open', consentText: '',
@@ -390,18 +298,7 @@ async function main(): Promise<void> {
     console.log(`connection resets retried: ${resets}`);
     console.log(`participants ${N}; cores ${os.availableParallelism()} (${os.cpus()[0]?.model ?? '?'}); node ${process.version}; ${new Date().toISOString()}`);
   } finally {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      // The database is dropped only once the server (and its job worker) has exited.
-      const running = server;
-      const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
-      if (!stopped) {
-        log('server did not stop within 20 s of SIGTERM; killing it');
-        running.kill('SIGKILL');
-        await exited;
-      }
-    }
+    if (server) await stopServer(server);
     agent.destroy();
     await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
     await admin.end();

@@ -10,14 +10,30 @@
  */
 import type { z } from 'zod';
 
+export interface ErrorBody {
+  error: string;
+  field?: string;
+  detail: string;
+}
+
+/** The JSON body of every error answer. */
+export function errorBody(error: string, detail: string, field?: string): ErrorBody {
+  return field ? { error, field, detail } : { error, detail };
+}
+
+/** The error body naming a zod failure's first failing field. */
+export function zodErrorBody(err: z.ZodError): ErrorBody {
+  const issue = err.issues[0];
+  const field = issue ? issue.path.join('.') : undefined;
+  return errorBody('invalid_request', issue?.message ?? 'invalid request', field || undefined);
+}
+
 export function apiError(status: number, error: string, detail: string, field?: string, headers?: HeadersInit): Response {
-  return Response.json(field ? { error, field, detail } : { error, detail }, { status, headers });
+  return Response.json(errorBody(error, detail, field), { status, headers });
 }
 
 export function zodError(err: z.ZodError, status = 400): Response {
-  const issue = err.issues[0];
-  const field = issue ? issue.path.join('.') : undefined;
-  return apiError(status, 'invalid_request', issue?.message ?? 'invalid request', field || undefined);
+  return Response.json(zodErrorBody(err), { status });
 }
 
 export function notFound(what: string): Response {

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { MAX_BODY_BYTES, SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 import { FlowError } from '@/lib/studies/errors';
+import { errorBody, zodErrorBody, type ErrorBody } from './errors';
 
 /**
  * Reads at most `maxBytes` + 1 bytes of the body: more is 413 without parsing. An empty body is
@@ -62,8 +63,13 @@ function tooLarge(maxBytes: number): FlowError {
 /** Parses with a contract schema; a failure is the 400 naming the first failing field. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ZodFlowError(parsed.error);
+  if (!parsed.success) throw invalidRequest(parsed.error);
   return parsed.data;
+}
+
+/** A zod failure as a refusal to throw: the 400 naming its first failing field. */
+export function invalidRequest(error: z.ZodError): Error {
+  return new ZodFlowError(error);
 }
 
 class ZodFlowError extends Error {
@@ -85,17 +91,10 @@ export function requireToken(value: string | null | undefined): string {
 }
 
 /** The JSON answer of an expected refusal (status and body), or null for anything else. */
-export function refusal(err: unknown): { status: number; body: { error: string; field?: string; detail: string } } | null {
+export function refusal(err: unknown): { status: number; body: ErrorBody } | null {
   if (err instanceof FlowError) return { status: err.status, body: errorBody(err.code, err.message, err.field) };
-  if (err instanceof ZodFlowError) {
-    const issue = err.zod.issues[0];
-    return { status: 400, body: errorBody('invalid_request', issue?.message ?? 'invalid request', issue ? issue.path.join('.') || undefined : undefined) };
-  }
+  if (err instanceof ZodFlowError) return { status: 400, body: zodErrorBody(err.zod) };
   return null;
-}
-
-function errorBody(error: string, detail: string, field?: string): { error: string; field?: string; detail: string } {
-  return field ? { error, field, detail } : { error, detail };
 }
 
 export type Refusal = NonNullable<ReturnType<typeof refusal>>;

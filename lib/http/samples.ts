@@ -11,7 +11,7 @@ import { ingestSamples } from '@/db/queries/samples';
 import { authorizeSession } from '@/db/queries/sessions';
 import { startTrial } from '@/db/queries/trials';
 import { SessionParams, TrialParams } from '@/lib/http/params';
-import { decodeJsonBody, parseWith, plainAnswer, requireToken, type Refusal } from '@/lib/http/participant';
+import { decodeJsonBody, invalidRequest, parseWith, plainAnswer, requireToken, type Refusal } from '@/lib/http/participant';
 import { SampleBatchRequest, TrialStartRequest, type SampleBatchResponse } from '@/lib/studies/contract';
 
 /**
@@ -30,8 +30,7 @@ export function sampleBatch(id: string, tokenHeader: string | null | undefined, 
     const parsed = SampleBatchRequest.safeParse(raw);
     if (parsed.success) return ingestSamples(db, session, token, parsed.data);
     await authorizeSession(db, session, token);
-    parseWith(SampleBatchRequest, raw);
-    throw new Error('unreachable: the batch failed to parse once and parsed the second time');
+    throw invalidRequest(parsed.error);
   });
 }
 

@@ -13,6 +13,7 @@ import { listDatasetIds } from '@/db/queries/datasets';
 import { currentDensityMaps, groundTruthModalities } from '@/db/queries/ground-truth';
 import { referenceKinds } from '@/db/queries/leaderboard';
 import { unfinishedRuns } from '@/db/queries/runs';
+import { referencePending } from '@/lib/scoring/reference';
 import { dataDir } from '@/lib/server/paths';
 import { enqueueGroundTruthChanged, registerGroundTruthWorker } from './ground-truth';
 import { startQueue } from './queue';
@@ -41,11 +42,9 @@ export async function resumePendingWork(boss: PgBoss, handle: DbHandle): Promise
   for (const datasetId of await listDatasetIds(db)) {
     for (const modality of await groundTruthModalities(db, datasetId)) {
       const ids = (await currentDensityMaps(db, datasetId, modality)).map((v) => v.id);
-      // Versions without reference rows, or (with other images' fixations around, as negatives)
-      // without the rows that need negatives (lib/scoring/reference.ts).
+      // Negatives may exist once two images have ground truth; the job itself checks exactly.
       const kinds = await referenceKinds(db, ids);
-      const pending = ids.some((id) => !kinds.has(id) || (ids.length > 1 && !kinds.get(id)?.has('baseline:mean-fixations')));
-      if (pending) await enqueueGroundTruthChanged(boss, datasetId, modality);
+      if (ids.some((id) => referencePending(kinds.get(id), ids.length > 1))) await enqueueGroundTruthChanged(boss, datasetId, modality);
     }
   }
 }

@@ -36,6 +36,17 @@ export const BASELINE_KINDS = ['baseline:centre', 'baseline:mean-fixations', 'ba
 /** σ of the mean-fixation baseline for imported maps, as a fraction of the long side. */
 export const IMPORTED_SIGMA_FRACTION = 1 / 30;
 
+/** The reference rows that need sAUC negatives exist for a version when this baseline does. */
+const NEGATIVES_MARKER: (typeof BASELINE_KINDS)[number] = 'baseline:mean-fixations';
+
+/**
+ * Whether a version with these stored reference kinds (undefined: none) is to be computed: it has
+ * no rows, or it lacks the rows that need negatives while negatives exist now.
+ */
+export function referencePending(kinds: ReadonlySet<string> | undefined, negativesExist: boolean): boolean {
+  return !kinds || (negativesExist && !kinds.has(NEGATIVES_MARKER));
+}
+
 function toWrites(densityMapId: string, kind: string, values: Partial<Record<GroundTruthScoreMetric, number>>, detail?: Record<string, unknown>): ReferenceScoreWrite[] {
   return Object.entries(values).map(([metric, value]) => ({ densityMapId, kind, metric, value, detail: detail ?? null }));
 }
@@ -73,14 +84,8 @@ export async function computeReference(db: Db, datasetId: string, modality: Moda
   const gt = await loadGroundTruth(db, datasetId, modality);
   const positions = new Map((await datasetImages(db, datasetId)).map((i) => [i.id, i.position]));
   const stored = await referenceKinds(db, [...gt.versions.values()].map((v) => v.id));
-  // Without rows, or without the rows that need negatives (the mean-fixation baseline marks them)
-  // while negatives exist now.
   const versions = [...gt.versions.values()]
-    .filter((v) => {
-      const kinds = stored.get(v.id);
-      if (!kinds) return true;
-      return !kinds.has('baseline:mean-fixations') && gt.pool.negativesFor(v.imageId, v.width, v.height).length > 0;
-    })
+    .filter((v) => referencePending(stored.get(v.id), gt.pool.negativesFor(v.imageId, v.width, v.height).length > 0))
     .sort((a, b) => (a.imageId < b.imageId ? -1 : 1));
   for (const v of versions) {
     const { width, height } = v;

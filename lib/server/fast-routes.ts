@@ -51,20 +51,21 @@ async function readCapped(req: IncomingMessage): Promise<{ body: Buffer; truncat
   return { body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), truncated: false };
 }
 
+function matchRoute(url: string): { route: (typeof ROUTES)[number]; match: RegExpExecArray } | null {
+  for (const route of ROUTES) {
+    const match = route.path.exec(url);
+    if (match) return { route, match };
+  }
+  return null;
+}
+
 /** Serves the request when it is one of ROUTES; false to let Next handle it. */
 export async function serveFastRoute(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method !== 'POST' || process.env.GAZEBENCH_FAST_ROUTES === '0') return false;
   const url = req.url ?? '';
-  let route: (typeof ROUTES)[number] | undefined;
-  let match: RegExpExecArray | null = null;
-  for (const r of ROUTES) {
-    match = r.path.exec(url);
-    if (match) {
-      route = r;
-      break;
-    }
-  }
-  if (!route || !match) return false;
+  const found = matchRoute(url);
+  if (!found) return false;
+  const { route, match } = found;
   try {
     core ??= import('@/lib/http/samples');
     const loaded = await core;

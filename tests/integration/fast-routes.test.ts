@@ -15,7 +15,7 @@ import type { StartSessionResponse } from '@/lib/studies/contract';
 import { driver, freshDb, tempDir } from './helpers';
 import { calibrate, call, GEOMETRY, makeDataset, RECT, startSession } from './participant-helpers';
 import { POST as samplesRoute } from '@/app/api/v1/sessions/[id]/samples/route';
-import { POST as startTrialRoute, POST as trialStartRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
+import { POST as startTrialRoute } from '@/app/api/v1/sessions/[id]/trials/[trialId]/start/route';
 
 describe(`fast sample route on ${driver}`, () => {
   let handle: DbHandle;
@@ -113,7 +113,7 @@ describe(`fast sample route on ${driver}`, () => {
     };
     const viaNext = async (id: string, trialId: string, token: string | null, body: string) => {
       const req = new Request(`http://x/api/v1/sessions/${id}/trials/${trialId}/start`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { 'X-Session-Token': token }) }, body });
-      const res = await trialStartRoute(req, { params: Promise.resolve({ id, trialId }) });
+      const res = await startTrialRoute(req, { params: Promise.resolve({ id, trialId }) });
       return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get('content-type'), nosniff: 'nosniff' };
     };
     const cases: [string, string, string, string | null, string, number, string | undefined][] = [
