@@ -1,9 +1,10 @@
 /**
  * Gaze sample ingestion, the hot path of a study (one request per participant per second).
  *
- * Common case: ONE statement. The trial context needed to map screen → image pixels (rectangle,
- * image size, viewing time) is cached per (session, trial, token hash) after a first look-up;
- * the INSERT itself re-checks everything the cache could have got wrong:
+ * Common case: ONE statement, shared by the batches that arrive together (BatchInserter: a group
+ * insert, each row checked on its own). The trial context needed to map screen → image pixels
+ * (rectangle, image size, viewing time) is cached per (session, trial, token hash) after a first
+ * look-up; the INSERT itself re-checks, row by row, everything the cache could have got wrong:
  *   INSERT … SELECT … WHERE
  *     EXISTS (session with this id AND token hash, in progress; trial of it, shown, at the cached
  *             rectangle — a restarted trial has another one)
@@ -22,8 +23,9 @@
  * where latency matters more than that; every other write keeps synchronous commits.
  * Trial caps: samples lie within [shownAt − 2 s, shownAt + viewingMs + 2 s] (checked before any
  * write) and a trial holds at most 250 samples per second of that window.
- * Two batches of one trial arriving at the same instant can both pass the overlap check (read
- * committed); trial completion sorts samples by time and drops repeated times, so such a race
+ * Two batches of one trial arriving at the same instant in two processes can both pass the
+ * overlap check (read committed; within a process a group never holds two batches of one trial);
+ * trial completion sorts samples by time and drops repeated times, so such a race
  * cannot corrupt fixations.
  */
 import { and, eq, sql } from 'drizzle-orm';
@@ -128,27 +130,46 @@ function outsideWindow(req: SampleBatchRequest, ctx: TrialContext): FlowError | 
   return new FlowError(400, 'invalid_request', `sample time ${last} is after the end of this trial (${to})`, `samples.${i}.0`);
 }
 
+/** One batch's row and the values its INSERT re-checks (see the module comment). */
+export interface BatchRow {
+  sessionId: string;
+  seq: number;
+  trialId: string;
+  count: number;
+  first: number;
+  last: number;
+  samples: Uint8Array;
+  tokenHash: string;
+  /** The cached rectangle, as JSON: a restarted trial has another one. */
+  rect: string;
+  maxSamples: number;
+}
+
 /**
- * The insert, with numbered parameters so that on PostgreSQL it runs as a named prepared statement
- * (postgres.js describes an unprepared parameterised query on every call: an extra round trip).
- * $1 session, $2 seq, $3 trial, $4 count, $5 first t, $6 last t, $7 samples, $8 token hash,
- * $9 rectangle (jsonb), $10 the trial's sample cap.
+ * The insert of one or more batches, each row re-checked on its own, with numbered array
+ * parameters so that on PostgreSQL it runs as one named prepared statement whatever the number of
+ * rows (postgres.js describes an unprepared parameterised query on every call: an extra round
+ * trip). $1 sessions, $2 seqs, $3 trials, $4 counts, $5 first times, $6 last times, $7 samples
+ * (base64), $8 token hashes, $9 rectangles (jsonb text), $10 the trials' sample caps. Returns the
+ * (session, seq) of the rows stored.
  */
-const INSERT_BATCH = `
+const INSERT_BATCHES = `
   insert into sample_batches (session_id, seq, trial_id, sample_count, t_first_ms, t_last_ms, samples)
-  select $1::uuid, $2::int, $3::uuid, $4::int, $5::float8, $6::float8, $7::bytea
-  from (select set_config('synchronous_commit', 'off', true)) as async_commit
+  select v.session_id, v.seq, v.trial_id, v.n, v.t_first, v.t_last, decode(v.samples, 'base64')
+  from (select set_config('synchronous_commit', 'off', true)) as async_commit,
+    unnest($1::uuid[], $2::int[], $3::uuid[], $4::int[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::int[])
+      as v(session_id, seq, trial_id, n, t_first, t_last, samples, token_hash, rect, max_samples)
   where exists (
     select 1 from trials t join gaze_sessions s on s.id = t.session_id
-    where t.id = $3::uuid and t.status = 'shown' and t.rect = $9::text::jsonb
-      and s.id = $1::uuid and s.token_hash = $8::text and s.status = 'in_progress')
+    where t.id = v.trial_id and t.status = 'shown' and t.rect = v.rect::jsonb
+      and s.id = v.session_id and s.token_hash = v.token_hash and s.status = 'in_progress')
   and not exists (
     select 1 from sample_batches b
-    where b.trial_id = $3::uuid
-      and ((b.seq < $2::int and b.t_last_ms >= $5::float8) or (b.seq > $2::int and b.t_first_ms <= $6::float8)))
-  and (select coalesce(sum(c.sample_count), 0) from sample_batches c where c.trial_id = $3::uuid) + $4::int <= $10::int
+    where b.trial_id = v.trial_id
+      and ((b.seq < v.seq and b.t_last_ms >= v.t_first) or (b.seq > v.seq and b.t_first_ms <= v.t_last)))
+  and (select coalesce(sum(c.sample_count), 0) from sample_batches c where c.trial_id = v.trial_id) + v.n <= v.max_samples
   on conflict (session_id, seq) do nothing
-  returning id`;
+  returning session_id, seq`;
 
 interface RawClient {
   unsafe?: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown[]>;
@@ -163,15 +184,130 @@ async function preparedRows(db: Db, text: string, params: unknown[]): Promise<un
   throw new Error('ingest: the database driver exposes neither postgres.js nor PGlite');
 }
 
-/** The one-statement insert; true when the batch was stored. The caller has checked the window. */
-async function tryInsert(db: Db, sessionId: string, tokenHash: string, req: SampleBatchRequest, ctx: TrialContext): Promise<boolean> {
-  const first = req.samples[0]?.[0] as number;
-  const last = req.samples.at(-1)?.[0] as number;
-  const stored = mapBatchToImage(req.samples, ctx.rect, ctx);
-  const rows = await preparedRows(db, INSERT_BATCH, [
-    sessionId, req.seq, req.trialId, stored.length, first, last, encodeSamples(stored), tokenHash, JSON.stringify(ctx.rect), windowOf(ctx).maxSamples,
+/** (session, seq) as PostgreSQL returns it: uuids in lower case. */
+const rowKey = (sessionId: string, seq: number) => `${sessionId.toLowerCase()}:${seq}`;
+
+/** Inserts rows in one statement; the keys (rowKey) of those stored. */
+export async function insertBatchRows(db: Db, rows: readonly BatchRow[]): Promise<Set<string>> {
+  const returned = await preparedRows(db, INSERT_BATCHES, [
+    rows.map((r) => r.sessionId), rows.map((r) => r.seq), rows.map((r) => r.trialId), rows.map((r) => r.count),
+    rows.map((r) => r.first), rows.map((r) => r.last), rows.map((r) => Buffer.from(r.samples.buffer, r.samples.byteOffset, r.samples.byteLength).toString('base64')),
+    rows.map((r) => r.tokenHash), rows.map((r) => r.rect), rows.map((r) => r.maxSamples),
   ]);
-  return rows.length === 1;
+  return new Set((returned as { session_id: string; seq: number }[]).map((r) => rowKey(r.session_id, Number(r.seq))));
+}
+
+interface Pending {
+  row: BatchRow;
+  resolve: (stored: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group insert. Batches that arrive while INSERT statements are in flight wait and go together in
+ * the next one, so under load one statement (one round trip, one executor start, one commit)
+ * carries many batches, and a backlog after a stall drains faster; a lone batch goes at once, alone.
+ * A group never holds two batches of one trial (nor one (session, seq) twice): those go in a later
+ * statement, so each batch's overlap and cap checks see the ones before it. A failed group
+ * statement is retried row by row, so that one row's failure is that batch's alone.
+ */
+export class BatchInserter {
+  private readonly queue: Pending[] = [];
+  private inFlight = 0;
+  /** Group statements run so far (not counting a failed group's row-by-row retries). */
+  statements = 0;
+
+  constructor(
+    private readonly db: Db,
+    /** Statements in flight at once. */
+    private readonly maxInFlight: number,
+    /** Rows per statement, at most. */
+    private readonly maxGroup = 128,
+  ) {}
+
+  /** Resolves true when the batch was stored, false when a check failed or its seq was there. */
+  insert(row: BatchRow): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const group = this.takeGroup();
+      this.inFlight++;
+      this.statements++;
+      void this.run(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private takeGroup(): Pending[] {
+    const group: Pending[] = [];
+    const trials = new Set<string>();
+    const keys = new Set<string>();
+    let kept = 0;
+    for (let i = 0; i < this.queue.length; i++) {
+      const p = this.queue[i] as Pending;
+      const key = rowKey(p.row.sessionId, p.row.seq);
+      const trial = p.row.trialId.toLowerCase();
+      if (group.length < this.maxGroup && !trials.has(trial) && !keys.has(key)) {
+        group.push(p);
+        trials.add(trial);
+        keys.add(key);
+      } else this.queue[kept++] = p;
+    }
+    this.queue.length = kept;
+    return group;
+  }
+
+  private async run(group: Pending[]): Promise<void> {
+    try {
+      const stored = await insertBatchRows(this.db, group.map((p) => p.row));
+      for (const p of group) p.resolve(stored.has(rowKey(p.row.sessionId, p.row.seq)));
+    } catch (err) {
+      if (group.length === 1) {
+        (group[0] as Pending).reject(err);
+        return;
+      }
+      for (const p of group) {
+        try {
+          p.resolve((await insertBatchRows(this.db, [p.row])).size === 1);
+        } catch (one) {
+          p.reject(one);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Statements in flight at once per database: PGlite runs one query at a time anyway; on
+ * PostgreSQL two keep the connection busy while the next group gathers (bench:ingest).
+ */
+const inserters = new WeakMap<Db, BatchInserter>();
+
+function inserterFor(db: Db): BatchInserter {
+  let inserter = inserters.get(db);
+  if (!inserter) {
+    const client = (db as unknown as { $client?: RawClient }).$client;
+    inserter = new BatchInserter(db, client?.unsafe ? 2 : 1);
+    inserters.set(db, inserter);
+  }
+  return inserter;
+}
+
+/** The batch through the group insert; true when it was stored. The caller has checked the window. */
+function tryInsert(db: Db, sessionId: string, tokenHash: string, req: SampleBatchRequest, ctx: TrialContext): Promise<boolean> {
+  const stored = mapBatchToImage(req.samples, ctx.rect, ctx);
+  return inserterFor(db).insert({
+    sessionId, seq: req.seq, trialId: req.trialId, count: stored.length,
+    first: req.samples[0]?.[0] as number, last: req.samples.at(-1)?.[0] as number,
+    samples: encodeSamples(stored), tokenHash, rect: JSON.stringify(ctx.rect), maxSamples: windowOf(ctx).maxSamples,
+  });
 }
 
 export async function ingestSamples(db: Db, sessionId: string, token: string, req: SampleBatchRequest): Promise<SampleBatchResponse> {
