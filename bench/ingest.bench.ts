@@ -27,7 +27,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +41,7 @@ import { DEMO_DATASET_SLUG } from '../db/seed/demo';
 import { pixelsPerDegree } from '../lib/gaze/geometry';
 import { createRandom } from '../lib/random';
 import type { StartSessionResponse, Trial } from '../lib/studies/contract';
+import { RawHttpPool } from './raw-http';
 import { cpuSeconds, ensureBuild, freePort, log, processTree, stopServer, waitForHealth, waitForIdleWorker } from './ingest-server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,40 +123,28 @@ async function nextTrial(base: string, p: Participant): Promise<void> {
 }
 
 /**
- * Keep-alive connections for the timed requests (node:http costs the generator less CPU than
- * fetch): at most one per participant, as a page sending its batches in turn would hold; a batch
- * due while all are busy waits in the agent's queue, and that wait counts in its latency. Idle
- * sockets are dropped after 4 s, before the server's 5-s keep-alive timeout closes them.
+ * Keep-alive connections for the timed requests (bench/raw-http.ts: pre-formatted requests on
+ * plain sockets, far cheaper for the generator than node:http or fetch): at most one per
+ * participant, as a page sending its batches in turn would hold; a batch due while all are busy
+ * waits for a free one, and that wait counts in its latency. Idle sockets are dropped after 4 s,
+ * before the server's 5-s keep-alive timeout closes them. Set in main() once the port is known.
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: N, timeout: 4000 });
+let pool: RawHttpPool | undefined;
 let resets = 0;
 
 /**
  * One POST; a connection reset before an answer is retried once, as a participant's page would
  * (batches are idempotent by seq). The latency then includes the retry.
  */
-async function post(url: string, body: string, token: string): Promise<{ status: number; text: string }> {
+async function post(path: string, body: string, token: string): Promise<{ status: number; text: string }> {
+  const headers = `X-Session-Token: ${token}\r\n`;
   try {
-    return await postOnce(url, body, token);
+    return await (pool as RawHttpPool).post(path, body, headers);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
     resets++;
-    return postOnce(url, body, token);
+    return (pool as RawHttpPool).post(path, body, headers);
   }
-}
-
-function postOnce(url: string, body: string, token: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Session-Token': token } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /**
@@ -172,7 +160,7 @@ async function postBatch(base: string, p: Participant, random: ReturnType<typeof
   const body = JSON.stringify({ seq, trialId, samples });
   await p.ready;
   const started = performance.now();
-  const res = await post(`${base}/api/v1/sessions/${p.s.sessionId}/samples`, body, p.s.token);
+  const res = await post(`/api/v1/sessions/${p.s.sessionId}/samples`, body, p.s.token);
   const ms = performance.now() - started;
   if (res.status !== 200 || !res.text.includes('"stored":30')) throw new Error(`batch ${seq}: ${res.status} ${res.text}`);
   return ms;
@@ -200,6 +188,7 @@ async function main(): Promise<void> {
     await ensureBuild(root);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
+    pool = new RawHttpPool(port, '127.0.0.1', N);
     log(`starting the production server on ${base} with ${dbName}`);
     // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
     const prof = process.env.BENCH_CPU_PROF;
@@ -299,7 +288,7 @@ async function main(): Promise<void> {
     console.log(`participants ${N}; cores ${os.availableParallelism()} (${os.cpus()[0]?.model ?? '?'}); node ${process.version}; ${new Date().toISOString()}`);
   } finally {
     if (server) await stopServer(server);
-    agent.destroy();
+    pool?.destroy();
     await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
     await admin.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
