@@ -41,7 +41,7 @@ import { DEMO_DATASET_SLUG } from '../db/seed/demo';
 import { pixelsPerDegree } from '../lib/gaze/geometry';
 import { createRandom } from '../lib/random';
 import type { StartSessionResponse, Trial } from '../lib/studies/contract';
-import { RawHttpPool } from './raw-http';
+import { RawHttpPool, type RawAnswer } from './raw-http';
 import { cpuSeconds, ensureBuild, freePort, log, processTree, stopServer, waitForHealth, waitForIdleWorker } from './ingest-server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,7 +124,7 @@ async function nextTrial(base: string, p: Participant): Promise<void> {
 
 /**
  * Keep-alive connections for the timed requests (bench/raw-http.ts: pre-formatted requests on
- * plain sockets, far cheaper for the generator than node:http or fetch): at most one per
+ * plain sockets, meant to cost the generator less CPU than node:http or fetch; not yet measured): at most one per
  * participant, as a page sending its batches in turn would hold; a batch due while all are busy
  * waits for a free one, and that wait counts in its latency. Idle sockets are dropped after 4 s,
  * before the server's 5-s keep-alive timeout closes them. Set in main() once the port is known.
@@ -136,7 +136,7 @@ let resets = 0;
  * One POST; a connection reset before an answer is retried once, as a participant's page would
  * (batches are idempotent by seq). The latency then includes the retry.
  */
-async function post(path: string, body: string, token: string): Promise<{ status: number; text: string }> {
+async function post(path: string, body: string, token: string): Promise<RawAnswer> {
   const headers = `X-Session-Token: ${token}\r\n`;
   try {
     return await (pool as RawHttpPool).post(path, body, headers);

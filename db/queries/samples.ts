@@ -176,9 +176,11 @@ interface RawClient {
   query?: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
 }
 
+const rawClient = (db: Db) => (db as unknown as { $client?: RawClient }).$client;
+
 /** Runs `text` on the driver under drizzle: postgres.js as a prepared statement, PGlite as a query. */
 async function preparedRows(db: Db, text: string, params: unknown[]): Promise<unknown[]> {
-  const client = (db as unknown as { $client?: RawClient }).$client;
+  const client = rawClient(db);
   if (client?.unsafe) return client.unsafe(text, params, { prepare: true });
   if (client?.query) return (await client.query(text, params)).rows;
   throw new Error('ingest: the database driver exposes neither postgres.js nor PGlite');
@@ -188,7 +190,7 @@ async function preparedRows(db: Db, text: string, params: unknown[]): Promise<un
 const rowKey = (sessionId: string, seq: number) => `${sessionId.toLowerCase()}:${seq}`;
 
 /** Inserts rows in one statement; the keys (rowKey) of those stored. */
-export async function insertBatchRows(db: Db, rows: readonly BatchRow[]): Promise<Set<string>> {
+async function insertBatchRows(db: Db, rows: readonly BatchRow[]): Promise<Set<string>> {
   const returned = await preparedRows(db, INSERT_BATCHES, [
     rows.map((r) => r.sessionId), rows.map((r) => r.seq), rows.map((r) => r.trialId), rows.map((r) => r.count),
     rows.map((r) => r.first), rows.map((r) => r.last), rows.map((r) => Buffer.from(r.samples.buffer, r.samples.byteOffset, r.samples.byteLength).toString('base64')),
@@ -285,16 +287,16 @@ export class BatchInserter {
 }
 
 /**
- * Statements in flight at once per database: PGlite runs one query at a time anyway; on
- * PostgreSQL two keep the connection busy while the next group gathers (bench:ingest).
+ * One inserter per database. Statements in flight at once: PGlite runs one query at a time anyway;
+ * on PostgreSQL two, so one runs while the next group gathers (a choice, not yet compared with
+ * other values in bench:ingest).
  */
 const inserters = new WeakMap<Db, BatchInserter>();
 
 function inserterFor(db: Db): BatchInserter {
   let inserter = inserters.get(db);
   if (!inserter) {
-    const client = (db as unknown as { $client?: RawClient }).$client;
-    inserter = new BatchInserter(db, client?.unsafe ? 2 : 1);
+    inserter = new BatchInserter(db, rawClient(db)?.unsafe ? 2 : 1);
     inserters.set(db, inserter);
   }
   return inserter;
