@@ -131,6 +131,8 @@ async function nextTrial(base: string, p: Participant): Promise<void> {
  */
 let pool: RawHttpPool | undefined;
 let resets = 0;
+/** Sample batches answered 200 with 30 stored: checked against the database at the end. */
+let accepted = 0;
 
 /**
  * One POST; a connection reset before an answer is retried once, as a participant's page would
@@ -163,7 +165,27 @@ async function postBatch(base: string, p: Participant, random: ReturnType<typeof
   const res = await post(`/api/v1/sessions/${p.s.sessionId}/samples`, body, p.s.token);
   const ms = performance.now() - started;
   if (res.status !== 200 || !res.text.includes('"stored":30')) throw new Error(`batch ${seq}: ${res.status} ${res.text}`);
+  accepted++;
   return ms;
+}
+
+/**
+ * Every accepted batch must be in the database once with its 30 samples: a fast path that answered
+ * without storing would otherwise pass as speed.
+ */
+async function checkStored(): Promise<void> {
+  const bench = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await bench.unsafe<{ batches: number; samples: number }[]>(
+      `select count(*)::int as batches, coalesce(sum(sample_count), 0)::int as samples from sample_batches`,
+    );
+    if (row?.batches !== accepted || row.samples !== 30 * accepted) {
+      throw new Error(`stored ${row?.batches} batches / ${row?.samples} samples, but ${accepted} batches of 30 were accepted`);
+    }
+    log(`database holds all ${accepted} accepted batches (${row.samples} samples)`);
+  } finally {
+    await bench.end();
+  }
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -257,6 +279,7 @@ async function main(): Promise<void> {
       }
     }
     if (SATURATION_S <= 0) {
+      await checkStored();
       console.log(`connection resets retried: ${resets}; participants ${N}; cores ${os.availableParallelism()}; node ${process.version}; ${new Date().toISOString()}`);
       return;
     }
@@ -284,6 +307,7 @@ async function main(): Promise<void> {
         `(+ this load generator ${perBatch(clientCpu)} ms) → two cores given to server and database alone would sustain ≈ ` +
         `${((2 * saturated.length) / (nodeCpu + pgCpu)).toFixed(0)} batches/s`,
     );
+    await checkStored();
     console.log(`connection resets retried: ${resets}`);
     console.log(`participants ${N}; cores ${os.availableParallelism()} (${os.cpus()[0]?.model ?? '?'}); node ${process.version}; ${new Date().toISOString()}`);
   } finally {
