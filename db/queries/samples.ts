@@ -288,8 +288,8 @@ export class BatchInserter {
 
 /**
  * One inserter per database. Statements in flight at once: PGlite runs one query at a time anyway;
- * on PostgreSQL two, so one runs while the next group gathers (a choice, not yet compared with
- * other values in bench:ingest).
+ * on PostgreSQL two, so one runs while the next group gathers (bench:ingest, 2026-12-05: one and
+ * two measured alike within the run-to-run spread; docs/benchmarks.md).
  */
 const inserters = new WeakMap<Db, BatchInserter>();
 
