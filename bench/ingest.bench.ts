@@ -71,6 +71,8 @@ const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toStr
 const GEOMETRY = { pxPerMm: 4, viewingDistanceMm: 600, screenPxPerDeg: pixelsPerDegree(4, 600), window: { width: 1920, height: 1080 }, screen: { width: 1920, height: 1080 }, devicePixelRatio: 1 };
 const RECT = { x: 512, y: 92, width: 896, height: 896 };
 const BATCHES_PER_TRIAL = 30;
+/** Samples per 1-s batch (30 Hz). */
+const SAMPLES_PER_BATCH = 30;
 
 async function api(base: string, method: string, url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}${url}`, {
@@ -131,7 +133,7 @@ async function nextTrial(base: string, p: Participant): Promise<void> {
  */
 let pool: RawHttpPool | undefined;
 let resets = 0;
-/** Sample batches answered 200 with 30 stored: checked against the database at the end. */
+/** Sample batches answered 200 with all their samples stored: checked against the database at the end. */
 let accepted = 0;
 
 /**
@@ -158,34 +160,39 @@ async function postBatch(base: string, p: Participant, random: ReturnType<typeof
   const seq = p.seq++;
   const t0 = p.shownAt + p.batchInTrial++ * 1000;
   const trialId = (p.trials[p.trial] as Trial).id;
-  const samples = Array.from({ length: 30 }, (_, i) => [t0 + i * 33.3, 700 + random.normal() * 40, 500 + random.normal() * 40, 0]);
+  const samples = Array.from({ length: SAMPLES_PER_BATCH }, (_, i) => [t0 + i * 33.3, 700 + random.normal() * 40, 500 + random.normal() * 40, 0]);
   const body = JSON.stringify({ seq, trialId, samples });
   await p.ready;
   const started = performance.now();
   const res = await post(`/api/v1/sessions/${p.s.sessionId}/samples`, body, p.s.token);
   const ms = performance.now() - started;
-  if (res.status !== 200 || !res.text.includes('"stored":30')) throw new Error(`batch ${seq}: ${res.status} ${res.text}`);
+  if (res.status !== 200 || !res.text.includes(`"stored":${SAMPLES_PER_BATCH}`)) throw new Error(`batch ${seq}: ${res.status} ${res.text}`);
   accepted++;
   return ms;
 }
 
+/** `fn` on a one-connection client of the bench database, closed afterwards. */
+async function onBenchDb<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
 /**
- * Every accepted batch must be in the database once with its 30 samples: a fast path that answered
- * without storing would otherwise pass as speed.
+ * Every accepted batch must be in the database once with all its samples: a fast path that
+ * answered without storing would otherwise pass as speed.
  */
 async function checkStored(): Promise<void> {
-  const bench = postgres(dbUrl, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await bench.unsafe<{ batches: number; samples: number }[]>(
-      `select count(*)::int as batches, coalesce(sum(sample_count), 0)::int as samples from sample_batches`,
-    );
-    if (row?.batches !== accepted || row.samples !== 30 * accepted) {
-      throw new Error(`stored ${row?.batches} batches / ${row?.samples} samples, but ${accepted} batches of 30 were accepted`);
-    }
-    log(`database holds all ${accepted} accepted batches (${row.samples} samples)`);
-  } finally {
-    await bench.end();
+  const [row] = await onBenchDb((sql) =>
+    sql.unsafe<{ batches: number; samples: number }[]>(`select count(*)::int as batches, coalesce(sum(sample_count), 0)::int as samples from sample_batches`),
+  );
+  if (row?.batches !== accepted || row.samples !== SAMPLES_PER_BATCH * accepted) {
+    throw new Error(`stored ${row?.batches} batches / ${row?.samples} samples, but ${accepted} batches of ${SAMPLES_PER_BATCH} were accepted`);
   }
+  log(`database holds all ${accepted} accepted batches (${row.samples} samples)`);
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -269,9 +276,7 @@ async function main(): Promise<void> {
     );
     report(`paced ×${RATE}`, paced, (performance.now() - pacedStart) / 1000);
     if (process.env.BENCH_DEBUG) {
-      const bench = postgres(dbUrl, { max: 1, onnotice: () => {} });
-      const stats = await bench.unsafe(`select relname, seq_scan, seq_tup_read, idx_scan, n_live_tup, autovacuum_count, autoanalyze_count from pg_stat_user_tables where relname in ('sample_batches', 'trials', 'gaze_sessions') order by relname`);
-      await bench.end();
+      const stats = await onBenchDb((sql) => sql.unsafe(`select relname, seq_scan, seq_tup_read, idx_scan, n_live_tup, autovacuum_count, autoanalyze_count from pg_stat_user_tables where relname in ('sample_batches', 'trials', 'gaze_sessions') order by relname`));
       log(`table stats: ${JSON.stringify(stats)}`);
       for (let t = 0; t < PACED_S * 1000; t += 500) {
         const slot = timeline.filter(([at]) => at >= t && at < t + 500).map(([, ms]) => ms).sort((a, b) => a - b);
