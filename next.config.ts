@@ -20,7 +20,6 @@ const nextConfig: NextConfig = {
   env: { NEXT_PUBLIC_GAZEBENCH_TEST_GAZE: e2eBuild ? '1' : '0' },
   // Packages that load their own .wasm/.data files at run time must not be bundled.
   serverExternalPackages: [
-    '@electric-sql/pglite',
     '@tensorflow/tfjs',
     '@tensorflow/tfjs-backend-wasm',
     'pg-boss',

@@ -22,6 +22,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/setup/database.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,

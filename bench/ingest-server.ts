@@ -58,7 +58,7 @@ export async function waitForIdleWorker(handle: DbHandle): Promise<void> {
   const started = performance.now();
   let quiet = 0;
   while (quiet < 3) {
-    const { rows } = await handle.executeSql(
+    const rows = await handle.sql.unsafe(
       `select (select count(*)::int from pgboss.job where state in ('created', 'retry', 'active')) as jobs,
               (select count(*)::int from density_maps d where not exists (select 1 from reference_scores r where r.density_map_id = d.id)) as maps`,
     );

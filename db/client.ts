@@ -1,31 +1,32 @@
 /**
- * The one place that picks the database driver. DATABASE_URL set → PostgreSQL
- * through postgres.js; otherwise embedded PGlite under DATA_DIR/pglite. Query
- * code receives a `Db` and does not care which; `rowsOf` normalises the result
- * shape of `db.execute()` (`{rows}` on PGlite, an array on postgres.js).
+ * The one place that opens the database: PostgreSQL through postgres.js, always. DATABASE_URL
+ * set → that server (external); otherwise the embedded PostgreSQL of DATA_DIR (db/embedded.ts),
+ * started or attached to here and released on `close()`.
  *
- * The connection is a process-wide singleton on globalThis because Next.js
- * bundles this module separately from the start script: both copies must share
- * one PGlite instance (PGlite allows one opener per data directory).
+ * The connection is a process-wide singleton on globalThis because Next.js bundles this module
+ * separately from the start script: both copies share the start script's pool.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type { Sql } from 'postgres';
+import { acquireEmbedded, EmbeddedPostgresError, type EmbeddedServer } from './embedded';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type DriverName = 'pglite' | 'postgres';
+export type Db = PostgresJsDatabase<Schema>;
+/** Where the database lives: the embedded server of DATA_DIR, or the one DATABASE_URL names. */
+export type DbLocation = 'embedded' | 'external';
 
 export interface DbHandle {
   db: Db;
-  driver: DriverName;
-  /** Raw SQL runner for tools (pg-boss) that need one: (text, values) → rows. */
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /** The postgres.js client under drizzle (COPY streams, raw statements). */
+  sql: Sql;
+  /** Connection URL (for pg-boss's own pool); holds the password: never log it. */
+  url: string;
+  location: DbLocation;
   /**
    * Run `fn` while holding a PostgreSQL session advisory lock, so concurrent
    * processes (several web/worker processes starting at once) take turns.
-   * PGlite has a single opener, so there it simply runs `fn`.
    */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -36,43 +37,26 @@ export interface DbOptions {
   dataDir: string;
   /** PostgreSQL pool: connections (default 10) and queries pipelined per connection (default 100). */
   pool?: { max?: number; maxPipeline?: number };
+  log?: (line: string) => void;
 }
 
 export class DatabaseConnectError extends Error {}
 
-export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  if (result && typeof result === 'object' && 'rows' in result) return (result as { rows: T[] }).rows;
-  throw new Error('db: unexpected result shape from execute()');
-}
-
 export async function openDb(options: DbOptions): Promise<DbHandle> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.pool) : openPglite(options.dataDir);
-}
-
-async function openPglite(dataDir: string): Promise<DbHandle> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
-  // 'memory://' keeps the database in memory (tests); otherwise DATA_DIR/pglite.
-  const dir = dataDir.startsWith('memory://') ? dataDir : path.join(/*turbopackIgnore: true*/ dataDir, 'pglite');
-  if (!dir.startsWith('memory://')) fs.mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
-  const db = drizzle(client, { schema }) as unknown as Db;
-  return {
-    db,
-    driver: 'pglite',
-    async executeSql(text, values) {
-      // pg-boss sends multi-statement scripts without parameters: those need exec().
-      if (!values || values.length === 0) {
-        const results = await client.exec(text);
-        return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
-      }
-      const r = await client.query<Record<string, unknown>>(text, values);
-      return { rows: r.rows };
-    },
-    withAdvisoryLock: (_key, fn) => fn(),
-    close: () => client.close(),
-  };
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, 'external', options.pool);
+  let server: EmbeddedServer;
+  try {
+    server = await acquireEmbedded(options.dataDir, { log: options.log });
+  } catch (err) {
+    if (err instanceof EmbeddedPostgresError) throw new DatabaseConnectError(err.message);
+    throw err;
+  }
+  try {
+    return await openPostgres(server.url, 'embedded', options.pool, () => server.release());
+  } catch (err) {
+    await server.release().catch(() => undefined);
+    throw err;
+  }
 }
 
 function describeUrl(url: string): string {
@@ -84,7 +68,7 @@ function describeUrl(url: string): string {
   }
 }
 
-async function openPostgres(url: string, pool: DbOptions['pool'] = {}): Promise<DbHandle> {
+async function openPostgres(url: string, location: DbLocation, pool: DbOptions['pool'] = {}, onClose?: () => Promise<void>): Promise<DbHandle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   // max_pipeline is a documented option that postgres.js's types leave out.
@@ -98,17 +82,12 @@ async function openPostgres(url: string, pool: DbOptions['pool'] = {}): Promise<
     throw new DatabaseConnectError(`database: cannot connect to ${describeUrl(url)}: ${cause}`);
   }
   const db = drizzle(withReservedTransactions(sql), { schema }) as unknown as Db;
+  let closed: Promise<void> | undefined;
   return {
     db,
-    driver: 'postgres',
-    async executeSql(text, values) {
-      // Without parameters postgres.js may run a multi-statement script and
-      // answer one result per statement: keep the last, as PGlite's exec() path does.
-      const result: unknown[] = await sql.unsafe(text, (values ?? []) as never[]);
-      const last = result.at(-1);
-      const rows = Array.isArray(last) ? last : result;
-      return { rows: rows as Record<string, unknown>[] };
-    },
+    sql,
+    url,
+    location,
     async withAdvisoryLock(key, fn) {
       const conn = await sql.reserve();
       try {
@@ -122,7 +101,10 @@ async function openPostgres(url: string, pool: DbOptions['pool'] = {}): Promise<
         conn.release();
       }
     },
-    close: () => sql.end({ timeout: 5 }),
+    close() {
+      closed ??= sql.end({ timeout: 5 }).then(() => onClose?.());
+      return closed;
+    },
   };
 }
 

@@ -1,13 +1,11 @@
 /**
- * Applies the committed migrations (db/migrations) with drizzle's migrator for
- * the active driver. On PostgreSQL a session advisory lock serialises several
- * processes starting at once, so exactly one applies each migration.
+ * Applies the committed migrations (db/migrations) with drizzle's migrator. A session advisory
+ * lock serialises several processes starting at once, so exactly one applies each migration.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from './client';
-import { rowsOf } from './client';
 
 // Resolved from the project root (GAZEBENCH_ROOT, set by the start script, or the
 // working directory), not import.meta.url: Next.js bundles this module elsewhere.
@@ -23,19 +21,12 @@ export function committedMigrations(dir = MIGRATIONS_DIR): string[] {
 }
 
 export async function runMigrations(handle: DbHandle, dir = MIGRATIONS_DIR): Promise<void> {
-  if (handle.driver === 'pglite') {
-    const { migrate } = await import('drizzle-orm/pglite/migrator');
-    await migrate(handle.db as never, { migrationsFolder: dir });
-    return;
-  }
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  await handle.withAdvisoryLock(MIGRATION_LOCK_KEY, () => migrate(handle.db as never, { migrationsFolder: dir }));
+  await handle.withAdvisoryLock(MIGRATION_LOCK_KEY, () => migrate(handle.db, { migrationsFolder: dir }));
 }
 
 /** Number of applied migrations (drizzle's journal table). */
 export async function appliedMigrationCount(handle: DbHandle): Promise<number> {
-  const rows = rowsOf<{ n: number | string }>(
-    await handle.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
-  );
+  const rows = await handle.db.execute<{ n: number | string }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
   return Number(rows[0]?.n ?? 0);
 }

@@ -2,12 +2,12 @@ import { expect, test } from '@playwright/test';
 
 const CLASSES = ['circle', 'square', 'triangle', 'star', 'cross'];
 
-test('health answers with the embedded driver and all migrations applied', async ({ request }) => {
+test('health answers with the embedded PostgreSQL and all migrations applied', async ({ request }) => {
   const res = await request.get('/api/health');
   expect(res.status()).toBe(200);
   const body = await res.json();
   expect(body.status).toBe('ok');
-  expect(body.db).toBe('pglite');
+  expect(body.db).toBe('embedded');
   expect(body.migrations.applied).toBe(body.migrations.committed);
   expect(body.migrations.applied).toBeGreaterThan(0);
   expect(body.version).toMatch(/^\d+\.\d+\.\d+/);

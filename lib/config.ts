@@ -1,6 +1,6 @@
 /**
  * Server configuration from the environment, validated once. Every setting has
- * a default that works on a fresh clone: embedded Postgres under `.data/`.
+ * a default that works on a fresh clone: the embedded PostgreSQL under `.data/postgres`.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -26,7 +26,7 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   secret: string | undefined;
   inProcessWorker: boolean;
-  /** HTTP server processes of `npm start` (node:cluster, one shared port); > 1 needs DATABASE_URL. */
+  /** HTTP server processes of `npm start` (node:cluster, one shared port), on either database. */
   webProcesses: number;
 }
 
@@ -39,10 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`configuration: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
   }
   const e = parsed.data;
-  // Embedded PGlite lives inside one process: several web processes need a shared PostgreSQL.
-  if (e.WEB_PROCESSES > 1 && !e.DATABASE_URL) {
-    throw new ConfigError(`configuration: WEB_PROCESSES: ${e.WEB_PROCESSES} web processes need DATABASE_URL (embedded PGlite serves one process)`);
-  }
   return {
     port: e.PORT,
     host: e.HOST,

@@ -3,7 +3,7 @@
  * worker in-process, serve the site. Every start-up failure is one line on
  * stderr and a non-zero exit.
  *
- * WEB_PROCESSES=N (N > 1, PostgreSQL only) serves from N node:cluster processes sharing the port:
+ * WEB_PROCESSES=N (N > 1) serves from N node:cluster processes sharing the port:
  * this primary process does everything else (migrations, seed, build, job worker), forks the web
  * processes, replaces one that dies, and stops them all on SIGINT/SIGTERM.
  */
@@ -19,6 +19,7 @@ import { startWorker } from '@/lib/jobs/worker';
 import { copyPublicAssets } from './copy-public-assets.mjs';
 import { createHttpServer } from '@/lib/server/http-server';
 import { openDb, setDbHandle } from '@/db/client';
+import { claimDataDir } from '@/lib/server/server-lock';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => console.log(`[gazebench] ${line}`);
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   await checkPortFree(config.port, config.host);
 
   process.env.DATA_DIR = config.dataDir;
+  // One `npm start` per DATA_DIR when it owns the embedded database (other processes attach).
+  if (!config.databaseUrl) claimDataDir(config.dataDir);
   const handle = await bootDatabase(config, { root, seed: true, log });
   // public/tfjs-wasm and public/mediapipe (git-ignored) must exist before the server starts.
   const assets = copyPublicAssets(root);
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     writeBuildStamp(root, distDir);
   }
 
-  const boss = config.inProcessWorker ? await startWorker(handle, config.databaseUrl) : undefined;
+  const boss = config.inProcessWorker ? await startWorker(handle) : undefined;
   if (boss) log('job worker running in-process');
 
   if (config.webProcesses > 1) {
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   server.once('error', (err: NodeJS.ErrnoException) =>
     fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use; set PORT to a free port` : err.message),
   );
-  server.listen(config.port, config.host, () => log(`ready on http://localhost:${config.port} (db: ${handle.driver})`));
+  server.listen(config.port, config.host, () => log(`ready on http://localhost:${config.port} (db: ${handle.location} PostgreSQL)`));
 
   const shutdown = async () => {
     server.close();
@@ -105,7 +108,7 @@ function serveInCluster(config: AppConfig, closePrimary: () => Promise<void>): v
   for (let i = 0; i < config.webProcesses; i++) cluster.fork();
   cluster.on('listening', () => {
     listening += 1;
-    if (listening === config.webProcesses) log(`ready on http://localhost:${config.port} (${config.webProcesses} web processes, db: postgres)`);
+    if (listening === config.webProcesses) log(`ready on http://localhost:${config.port} (${config.webProcesses} web processes, db: ${config.databaseUrl ? 'external' : 'embedded'} PostgreSQL)`);
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping || code === 0) return;

@@ -7,3 +7,4 @@ export declare function startTestServer(
 export declare function listFiles(dir: string, ext: string): string[];
 export declare const SYNTHETIC_MARKERS: string[];
 export declare function filesWithSyntheticSource(distDir: string): string[];
+export declare function stopEmbeddedPostgres(dataDir: string): void;

@@ -1,6 +1,6 @@
 /**
  * Starts the site like `npm start` (scripts/start.ts: build if needed, migrate, seed the demo,
- * serve) on a throwaway DATA_DIR, a free loopback port and embedded PGlite, for the e2e suite and
+ * serve) on a throwaway DATA_DIR, a free loopback port and its embedded PostgreSQL, for the e2e suite and
  * the participant-JS measurement. `extraEnv.GAZEBENCH_E2E_BUILD = '1'` serves the e2e build
  * (.next-e2e) instead of the normal one (.next).
  */
@@ -53,11 +53,15 @@ export async function startTestServer(extraEnv = {}, { timeoutMs = 12 * 60_000 }
     env,
   });
   const stop = async () => {
-    if (server.exitCode === null) {
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
       server.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 1000));
-      if (server.exitCode === null) server.kill('SIGKILL');
+      // A graceful stop closes the pools and stops the embedded PostgreSQL (a checkpoint: seconds).
+      const timer = setTimeout(() => server.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
     }
+    stopEmbeddedPostgres(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
@@ -67,6 +71,22 @@ export async function startTestServer(extraEnv = {}, { timeoutMs = 12 * 60_000 }
     throw err;
   }
   return { baseUrl, dataDir, stop };
+}
+
+/** After a killed server: stop its embedded PostgreSQL (immediate shutdown; the directory goes next). */
+export function stopEmbeddedPostgres(dataDir) {
+  let pid;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    // already gone
+  }
 }
 
 /** Files under `dir` (recursively) whose name ends with `ext`. */

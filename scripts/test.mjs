@@ -2,8 +2,8 @@
 /**
  * `npm test`: the whole suite, in order —
  *   1. unit tests (vitest, project "unit");
- *   2. integration tests on embedded PGlite;
- *   3. the same integration tests on PostgreSQL when TEST_DATABASE_URL is set;
+ *   2. integration tests on the embedded PostgreSQL (a throwaway cluster: tests/setup/database.ts);
+ *   3. the same integration tests on the PostgreSQL at TEST_DATABASE_URL when it is set;
  *   4. the Playwright e2e suite against a production build in system Chromium.
  * Prints one closing line "Total: N passed, N failed[, N skipped]" and exits
  * non-zero when anything failed.
@@ -42,11 +42,11 @@ function vitest(name, project, env = {}) {
 }
 
 vitest('unit', 'unit');
-vitest('integration (PGlite)', 'integration', { TEST_DRIVER: 'pglite' });
+vitest('integration (embedded PostgreSQL)', 'integration', { TEST_DATABASE_URL: '' });
 if (process.env.TEST_DATABASE_URL) {
-  vitest('integration (PostgreSQL)', 'integration', { TEST_DRIVER: 'postgres' });
+  vitest('integration (TEST_DATABASE_URL)', 'integration');
 } else {
-  console.log('\nTEST_DATABASE_URL not set: the integration suite ran on PGlite only.');
+  console.log('\nTEST_DATABASE_URL not set: the integration suite ran on the embedded PostgreSQL only.');
 }
 
 const e2eJson = path.join(tmp, 'e2e.json');

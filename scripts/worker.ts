@@ -1,7 +1,7 @@
 /**
- * `npm run worker`: a job worker process without the web server. Run as many
- * as needed against one PostgreSQL (DATABASE_URL); with embedded PGlite the
- * worker runs inside `npm start` instead (one process owns the data dir).
+ * `npm run worker`: a job worker process without the web server. Run as many as needed, against
+ * DATABASE_URL or the embedded PostgreSQL of DATA_DIR (started if `npm start` is not running,
+ * shared with it if it is).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.databaseUrl) {
-    throw new BootError('npm run worker needs DATABASE_URL (PostgreSQL); with embedded PGlite, npm start runs the worker in-process');
-  }
   const handle = await bootDatabase(config, { root, seed: false, log: (l) => console.log(`[worker] ${l}`) });
-  const boss = await startWorker(handle, config.databaseUrl);
+  const boss = await startWorker(handle);
   console.log('[worker] ready');
   const stop = async () => {
     await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);

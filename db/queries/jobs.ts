@@ -3,10 +3,10 @@
  * when the transaction that made it necessary commits (pg-boss `send(…, {db})`, its documented
  * hook for transactional enqueueing). pg-boss numbers its parameters $1…$n; each occurrence
  * becomes a drizzle parameter. Objects (job data) are sent as JSON text, which pg-boss casts
- * (`$3::jsonb`); both drivers would otherwise guess differently.
+ * (`$3::jsonb`); postgres.js would otherwise guess the parameter's type.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client';
+import type { Db } from '../client';
 
 export interface SqlExecutor {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
@@ -27,7 +27,7 @@ export function sqlExecutor(db: Db): SqlExecutor {
         if (index < 0 || index >= values.length) throw new Error(`sqlExecutor: statement uses $${part} but got ${values.length} values`);
         return sql`${toParam(values[index])}`;
       });
-      return { rows: rowsOf<Record<string, unknown>>(await db.execute(sql.join(chunks))) };
+      return { rows: [...(await db.execute<Record<string, unknown>>(sql.join(chunks)))] };
     },
   };
 }

@@ -33,7 +33,7 @@ import { sha256Hex } from '@/lib/auth/access';
 import { encodeSamples, mapBatchToImage } from '@/lib/gaze/samples';
 import type { SampleBatchRequest, SampleBatchResponse } from '@/lib/studies/contract';
 import { FlowError } from '@/lib/studies/errors';
-import { rowsOf, type Db } from '../client';
+import type { Db } from '../client';
 import { gazeSessions, images, sampleBatches, trials } from '../schema';
 
 /** Trial cap, time: samples must lie within [shownAt − this, shownAt + viewingMs + this], ms. */
@@ -72,7 +72,7 @@ export function forgetIngestContexts(sessionId: string, trialId: string): void {
   for (const key of contexts.keys()) if (key.startsWith(prefix)) contexts.delete(key);
 }
 
-interface ContextRow {
+type ContextRow = {
   session_status: string;
   viewing_ms: number | null;
   trial_id: string | null;
@@ -80,17 +80,17 @@ interface ContextRow {
   rect: TrialRect | null;
   width: number | null;
   height: number | null;
-}
+};
 
 /** Uncached look-up with every refusal; a complete trial answers a replayed seq with duplicate. */
 async function loadContext(db: Db, sessionId: string, tokenHash: string, req: SampleBatchRequest): Promise<TrialContext | 'duplicate'> {
-  const [row] = rowsOf<ContextRow>(
-    await db.execute(sql`
+  const [row] = (
+    await db.execute<ContextRow>(sql`
       select s.status as session_status, (s.config->>'viewingMs')::int as viewing_ms, t.id as trial_id, t.status as trial_status, t.rect, i.width, i.height
       from ${gazeSessions} s
       left join ${trials} t on t.id = ${req.trialId} and t.session_id = s.id
       left join ${images} i on i.id = t.image_id
-      where s.id = ${sessionId} and s.token_hash = ${tokenHash}`),
+      where s.id = ${sessionId} and s.token_hash = ${tokenHash}`)
   );
   if (!row) throw new FlowError(403, 'forbidden', 'this token does not open this session');
   if (!row.trial_id) throw notThisSession();
@@ -171,19 +171,9 @@ const INSERT_BATCHES = `
   on conflict (session_id, seq) do nothing
   returning session_id, seq`;
 
-interface RawClient {
-  unsafe?: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown[]>;
-  query?: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
-}
-
-const rawClient = (db: Db) => (db as unknown as { $client?: RawClient }).$client;
-
-/** Runs `text` on the driver under drizzle: postgres.js as a prepared statement, PGlite as a query. */
+/** Runs `text` as a prepared statement on the postgres.js client under drizzle. */
 async function preparedRows(db: Db, text: string, params: unknown[]): Promise<unknown[]> {
-  const client = rawClient(db);
-  if (client?.unsafe) return client.unsafe(text, params, { prepare: true });
-  if (client?.query) return (await client.query(text, params)).rows;
-  throw new Error('ingest: the database driver exposes neither postgres.js nor PGlite');
+  return (db as unknown as { $client: import('postgres').Sql }).$client.unsafe(text, params as never[], { prepare: true });
 }
 
 /** (session, seq) as PostgreSQL returns it: uuids in lower case. */
@@ -287,8 +277,7 @@ export class BatchInserter {
 }
 
 /**
- * One inserter per database. Statements in flight at once: PGlite runs one query at a time anyway;
- * on PostgreSQL two, so one runs while the next group gathers (bench:ingest, 2026-12-05: one and
+ * One inserter per database. Statements in flight at once: two, so one runs while the next group gathers (bench:ingest, 2026-12-05: one and
  * two measured alike within the run-to-run spread; docs/benchmarks.md).
  */
 const inserters = new WeakMap<Db, BatchInserter>();
@@ -296,7 +285,7 @@ const inserters = new WeakMap<Db, BatchInserter>();
 function inserterFor(db: Db): BatchInserter {
   let inserter = inserters.get(db);
   if (!inserter) {
-    inserter = new BatchInserter(db, rawClient(db)?.unsafe ? 2 : 1);
+    inserter = new BatchInserter(db, 2);
     inserters.set(db, inserter);
   }
   return inserter;

@@ -11,8 +11,8 @@ export const MODALITIES = modalityEnum.enumValues;
 export type Modality = (typeof MODALITIES)[number];
 
 /**
- * bytea as Uint8Array on both drivers (PGlite gives Uint8Array, postgres.js a
- * Buffer, which is a Uint8Array subclass): callers always get a plain view.
+ * bytea as Uint8Array (postgres.js gives a Buffer, a Uint8Array subclass with Node's own
+ * methods and pooled memory): callers always get a plain view.
  */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',

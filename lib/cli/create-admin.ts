@@ -4,8 +4,8 @@
  *
  *   gazebench create-admin --email <email> [--name <name>] [--password-stdin]
  *
- * The database is the one `npm start` uses (DATABASE_URL, else the embedded PGlite under DATA_DIR;
- * stop the server first when it runs on PGlite: PGlite allows one process per data directory).
+ * The database is the one `npm start` uses (DATABASE_URL, else the embedded PostgreSQL of DATA_DIR,
+ * shared with a running server or started for the command and stopped after it).
  * With --password-stdin the password is read from standard input (e.g. `… --password-stdin <
  * file`, or typed then Ctrl-D); otherwise a random password is generated and printed once. An
  * existing account keeps its password unless --password-stdin is given (which also signs it out
@@ -26,7 +26,7 @@ const HELP = `Usage: gazebench create-admin --email <email> [--name <name>] [--p
   --email <email>     the admin's email (an existing account is promoted to admin)
   --name <name>       display name (new accounts only)
   --password-stdin    read the password from standard input instead of generating one
-Uses DATABASE_URL, else the embedded database under DATA_DIR (default .data; stop the server first).
+Uses DATABASE_URL, else the embedded database under DATA_DIR (default .data; the server may be running).
 Exit codes: 0 done, 2 bad input (one line on stderr, nothing changed).`;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,8 +3,8 @@
  *
  *   gazebench import --dataset <slug> [--fixations f.csv] [--maps dir] [--modality lab] [--ppd N]
  *
- * Writes straight to the database of this installation (DATABASE_URL, or embedded PGlite under
- * DATA_DIR — stop `npm start` first: one process owns a PGlite data directory), in one
+ * Writes straight to the database of this installation (DATABASE_URL, or the embedded PostgreSQL
+ * of DATA_DIR, shared with a running `npm start`), in one
  * transaction, then enqueues the reference rows and the rescoring of the dataset's runs for the
  * workers. Every problem is reported in one line naming the file, line or image (exit 2), and
  * nothing is written.
@@ -67,7 +67,7 @@ export async function importCommand(argv: string[], deps: ImportDeps = {}): Prom
   }
 
   const config = deps.handle ? undefined : loadConfig();
-  const handle = deps.handle ?? (await openDb({ dataDir: config?.dataDir ?? '.data', databaseUrl: config?.databaseUrl }));
+  const handle = deps.handle ?? (await openDb({ dataDir: config?.dataDir ?? '.data', databaseUrl: config?.databaseUrl, log: (line) => process.stderr.write(`${line}\n`) }));
   try {
     if (!deps.handle) await runMigrations(handle);
     const dataset = await getDatasetBySlug(handle.db, values.dataset);
@@ -83,7 +83,7 @@ export async function importCommand(argv: string[], deps: ImportDeps = {}): Prom
       `imported into ${dataset.slug} (${modality}): ${summary.observers} observers, ${summary.fixations} fixations, ${summary.maps} maps; ${summary.versions.filter((v) => v.changed).length} new density map versions\n`,
     );
     if (deps.enqueue !== false && summary.versions.some((v) => v.changed)) {
-      const boss = await startQueue({ handle, databaseUrl: config?.databaseUrl, supervise: false });
+      const boss = await startQueue({ handle, supervise: false });
       try {
         await enqueueGroundTruthChanged(boss, dataset.id, modality);
       } finally {

@@ -1,8 +1,7 @@
 /**
- * The job queue: pg-boss on the same database as everything else. On
- * PostgreSQL it opens its own pool from DATABASE_URL, so any number of web and
- * worker processes on any number of machines share one queue; on embedded
- * PGlite it runs through the process's single connection (`executeSql`).
+ * The job queue: pg-boss on the same database as everything else, with its own small pool from
+ * the handle's URL (DATABASE_URL, or the embedded server's), so any number of web and worker
+ * processes share one queue.
  *
  * One queue object per process (on globalThis, like the database handle): the
  * worker's when this process runs one, otherwise a send-only instance started
@@ -21,7 +20,6 @@ export type JobName = (typeof JOB_NAMES)[number];
 export const RETRY_OPTIONS = { retryLimit: 5, retryDelay: 5, retryBackoff: true } as const;
 
 export interface QueueOptions {
-  databaseUrl?: string;
   handle: DbHandle;
   /** Run pg-boss maintenance (expiry of lost leases, archiving). Workers do; senders do not. */
   supervise?: boolean;
@@ -31,11 +29,8 @@ export interface QueueOptions {
 const GLOBAL_KEY = Symbol.for('gazebench.queue');
 type GlobalWithQueue = typeof globalThis & { [GLOBAL_KEY]?: Promise<PgBoss> };
 
-export async function startQueue({ databaseUrl, handle, supervise = true, maintenanceIntervalSeconds }: QueueOptions): Promise<PgBoss> {
-  const common = { supervise, schedule: supervise, ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds } : {}) };
-  const boss = databaseUrl
-    ? new PgBoss({ connectionString: databaseUrl, max: 4, ...common })
-    : new PgBoss({ db: { executeSql: (text, values) => handle.executeSql(text, values) }, ...common });
+export async function startQueue({ handle, supervise = true, maintenanceIntervalSeconds }: QueueOptions): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: handle.url, max: 4, supervise, schedule: supervise, ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds } : {}) });
   boss.on('error', (err) => console.error(`queue: ${err instanceof Error ? err.message : String(err)}`));
   await boss.start();
   for (const name of JOB_NAMES) await boss.createQueue(name);
@@ -48,7 +43,7 @@ export async function startQueue({ databaseUrl, handle, supervise = true, mainte
 export function getQueue(): Promise<PgBoss> {
   const g = globalThis as GlobalWithQueue;
   if (!g[GLOBAL_KEY]) {
-    const started = getDbHandle().then((handle) => startQueue({ handle, databaseUrl: process.env.DATABASE_URL || undefined, supervise: false }));
+    const started = getDbHandle().then((handle) => startQueue({ handle, supervise: false }));
     g[GLOBAL_KEY] = started;
     started.catch(() => {
       delete g[GLOBAL_KEY];

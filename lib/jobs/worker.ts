@@ -26,9 +26,9 @@ export interface WorkerOptions {
   readonly resume?: boolean;
 }
 
-export async function startWorker(handle: DbHandle, databaseUrl: string | undefined, options: WorkerOptions = {}): Promise<PgBoss> {
+export async function startWorker(handle: DbHandle, options: WorkerOptions = {}): Promise<PgBoss> {
   const { resume = true, ...queueOptions } = options;
-  const boss = await startQueue({ handle, databaseUrl, ...queueOptions });
+  const boss = await startQueue({ handle, ...queueOptions });
   await registerGroundTruthWorker(boss, handle.db);
   const root = process.env.GAZEBENCH_ROOT || process.cwd();
   await registerScoringWorker(boss, handle.db, { dataDir: dataDir(), publicDir: path.join(root, 'public') });

@@ -1,7 +1,7 @@
 /**
  * Start-up steps shared by `npm start` (web + in-process worker) and
- * `npm run worker`: check the data directory, open the database (driver by
- * DATABASE_URL), apply migrations, seed the demo once, resolve the secret.
+ * `npm run worker`: check the data directory, open the database (DATABASE_URL, else start or
+ * attach to the embedded PostgreSQL of DATA_DIR), apply migrations, seed the demo once, resolve the secret.
  * Each failure is a one-line BootError; callers print it and exit non-zero.
  */
 import fs from 'node:fs';
@@ -40,15 +40,19 @@ export async function bootDatabase(config: AppConfig, options: BootOptions): Pro
   process.env.GAZEBENCH_SECRET = resolveSecret(config);
   let handle: DbHandle;
   try {
-    handle = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    handle = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, log: options.log });
   } catch (err) {
     if (err instanceof DatabaseConnectError) throw new BootError(err.message);
-    const cause = err instanceof Error ? err.message : String(err);
-    throw new BootError(`database: cannot open embedded PGlite in ${path.join(config.dataDir, 'pglite')}: ${cause}`);
+    throw err;
   }
   setDbHandle(handle);
-  await runMigrations(handle);
-  options.log(`database: ${handle.driver}, migrations applied`);
+  try {
+    await runMigrations(handle);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw err;
+  }
+  options.log(`database: ${handle.location} PostgreSQL, migrations applied`);
   if (options.seed) {
     const started = Date.now();
     const result = await seedDemo(handle, {

@@ -28,7 +28,7 @@ describe(`foundation on ${driver}`, () => {
   });
 
   it('applies every committed migration, and applying again changes nothing', async () => {
-    expect(handle.driver).toBe(driver);
+    expect(handle.location).toBe('external'); // tests open the test server by its URL
     const n = committedMigrations().length;
     expect(await appliedMigrationCount(handle)).toBe(n);
     await runMigrations(handle);

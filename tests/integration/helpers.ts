@@ -1,15 +1,17 @@
 /**
- * Integration tests run on a real database: in-memory PGlite by default, or
- * the PostgreSQL at TEST_DATABASE_URL when TEST_DRIVER=postgres (npm test runs
- * both). Each call gives a freshly migrated, empty database.
+ * Integration tests run on a real PostgreSQL: the embedded server (default; started by
+ * tests/setup/database.ts) or the one at TEST_DATABASE_URL (npm test runs both when it is set).
+ * Each `freshDb()` gives a freshly migrated, empty database.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { openDb, setDbHandle, type DbHandle } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
 
-export const driver = process.env.TEST_DRIVER === 'postgres' ? 'postgres' : 'pglite';
+/** Which server the suite runs on, for test names: 'embedded' or 'external'. */
+export const driver = inject('databaseLocation');
 
 function assertLocal(url: string): void {
   const host = new URL(url).hostname;
@@ -18,10 +20,9 @@ function assertLocal(url: string): void {
   }
 }
 
-export function testDatabaseUrl(): string | undefined {
-  if (driver !== 'postgres') return undefined;
-  const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DRIVER=postgres needs TEST_DATABASE_URL');
+/** The test database's URL (the embedded test server's, or TEST_DATABASE_URL). */
+export function testDatabaseUrl(): string {
+  const url = inject('databaseUrl');
   assertLocal(url);
   return url;
 }
@@ -30,13 +31,15 @@ export function tempDir(prefix = 'gazebench-int-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A fresh, migrated database; on PostgreSQL every table of the previous test file is dropped first. */
+/** Drops everything the previous test file left: tables, migrations journal, job queue. */
+export async function wipeDatabase(handle: DbHandle): Promise<void> {
+  await handle.sql.unsafe('drop schema if exists public cascade; drop schema if exists drizzle cascade; drop schema if exists pgboss cascade; create schema public;');
+}
+
+/** A fresh, migrated database; every table of the previous test file is dropped first. */
 export async function freshDb(): Promise<DbHandle> {
-  const url = testDatabaseUrl();
-  const handle = await openDb({ dataDir: 'memory://', databaseUrl: url });
-  if (url) {
-    await handle.executeSql('drop schema if exists public cascade; drop schema if exists drizzle cascade; drop schema if exists pgboss cascade; create schema public;');
-  }
+  const handle = await openDb({ dataDir: os.tmpdir(), databaseUrl: testDatabaseUrl() }) // dataDir: unused with a URL;
+  await wipeDatabase(handle);
   await runMigrations(handle);
   setDbHandle(handle);
   return handle;

@@ -1,6 +1,6 @@
 /**
- * Participant API (issue 5) end to end through the real route handlers on a real database (PGlite,
- * or PostgreSQL with TEST_DRIVER=postgres), with the pg-boss worker recomputing density maps.
+ * Participant API (issue 5) end to end through the real route handlers on a real database (the
+ * embedded PostgreSQL, or TEST_DATABASE_URL), with the pg-boss worker recomputing density maps.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,7 +54,7 @@ describe(`participant API on ${driver}`, () => {
     process.env.DATA_DIR = dataDir;
     process.env.GAZEBENCH_SECRET = SECRET;
     await seedDemo(handle, { dataDir, publicDir: path.join(root, 'public') });
-    boss = await startWorker(handle, testDatabaseUrl());
+    boss = await startWorker(handle);
     // A 3-image dataset (files shared with the demo) so every participant sees the same images.
     const demoImages = await handle.db.select().from(images).limit(3);
     const [ds] = await handle.db.insert(datasets).values({ slug: 'tiny', name: 'Tiny', visibility: 'private' }).returning();

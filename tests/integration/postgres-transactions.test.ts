@@ -5,27 +5,24 @@
  * inside an open transaction. bench:ingest hit it at 1,000 batches/s (pipelines of 100, or socket
  * backpressure); a pool with max_pipeline 1 and busy connections makes it happen every time, so
  * that is what this test builds. Our handle runs transactions on a reserved connection instead
- * (db/client.ts). PostgreSQL only (PGlite has one connection and no pipelining); this runs in both
- * passes of npm test whenever TEST_DATABASE_URL is set.
+ * (db/client.ts). Runs on the embedded server and on TEST_DATABASE_URL when npm test has one.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, rowsOf, type DbHandle } from '@/db/client';
+import os from 'node:os';
+import { openDb, type DbHandle } from '@/db/client';
+import { driver, testDatabaseUrl } from './helpers';
 
-const url = process.env.TEST_DATABASE_URL;
-
-describe.skipIf(!url)('transactions on a busy PostgreSQL pool', () => {
+describe(`transactions on a busy PostgreSQL pool (${driver})`, () => {
   let handle: DbHandle;
   const table = `tx_probe_${process.pid}_${Date.now()}`;
 
   beforeAll(async () => {
-    const host = new URL(url as string).hostname;
-    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error(`refusing a non-local database: ${host}`);
-    handle = await openDb({ dataDir: 'memory://', databaseUrl: url, pool: { max: 2, maxPipeline: 1 } });
-    await handle.executeSql(`create table ${table} (id int primary key, source text not null)`);
+    handle = await openDb({ dataDir: os.tmpdir(), databaseUrl: testDatabaseUrl(), pool: { max: 2, maxPipeline: 1 } });
+    await handle.sql.unsafe(`create table ${table} (id int primary key, source text not null)`);
   });
   afterAll(async () => {
-    await handle.executeSql(`drop table if exists ${table}`);
+    await handle.sql.unsafe(`drop table if exists ${table}`);
     await handle.close();
   });
 
@@ -60,14 +57,14 @@ describe.skipIf(!url)('transactions on a busy PostgreSQL pool', () => {
       const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => String(s.reason));
       expect(failures, `round ${round}`).toEqual([]);
     }
-    const rows = rowsOf<{ source: string; n: number }>(await db.execute(sql.raw(`select source, count(*)::int as n from ${table} group by source order by source`)));
+    const rows = [...(await db.execute<{ source: string; n: number }>(sql.raw(`select source, count(*)::int as n from ${table} group by source order by source`)))];
     expect(rows).toEqual([
       { source: 'plain', n: 20 },
       { source: 'tx', n: 40 },
     ]);
     // No connection was left inside a transaction: both answer outside one.
-    const open = await Promise.all([0, 1].map(() => db.execute(sql`select now() = statement_timestamp() as fresh, pg_sleep(0.05)`)));
-    for (const r of open) expect(rowsOf<{ fresh: boolean }>(r)[0]?.fresh).toBe(true);
+    const open = await Promise.all([0, 1].map(() => db.execute<{ fresh: boolean }>(sql`select now() = statement_timestamp() as fresh, pg_sleep(0.05)`)));
+    for (const r of open) expect(r[0]?.fresh).toBe(true);
   });
 
   it('nested transactions are savepoints: an inner failure rolls back only the inner part', async () => {
@@ -84,7 +81,7 @@ describe.skipIf(!url)('transactions on a busy PostgreSQL pool', () => {
         await inner.execute(sql.raw(`insert into ${table} (id, source) values (9003, 'inner-kept')`));
       });
     });
-    const rows = rowsOf<{ id: number }>(await db.execute(sql.raw(`select id from ${table} where id > 9000 order by id`)));
+    const rows = await db.execute<{ id: number }>(sql.raw(`select id from ${table} where id > 9000 order by id`));
     expect(rows.map((r) => r.id)).toEqual([9001, 9003]);
   });
 });

@@ -197,7 +197,7 @@ describe(`scoring service on ${driver}`, () => {
     expect(await rebuildDensityMap(handle.db, image.id, 'simulated')).toMatchObject({ version: 1, changed: false });
     const [session] = await handle.db.select().from(gazeSessions).where(eq(gazeSessions.datasetId, demo.dataset.id)).limit(1);
     await handle.db.insert(fixations).values({ sessionId: session!.id, imageId: image.id, x: 20, y: 20, startMs: 99_999, durationMs: 250 });
-    boss = await startWorker(handle, testDatabaseUrl(), { maintenanceIntervalSeconds: 1 });
+    boss = await startWorker(handle, { maintenanceIntervalSeconds: 1 });
     await enqueueRecomputeGroundTruth(boss, { imageId: image.id, modality: 'simulated' });
     const deadline = Date.now() + 150_000;
     let v2Scores = 0;

@@ -1,12 +1,14 @@
 /**
  * `npm start` must fail fast with one clear line and a non-zero exit when it
- * cannot run: port taken, DATA_DIR not writable, database unreachable.
+ * cannot run: port taken, DATA_DIR not writable or held by a live server, database unreachable,
+ * an embedded cluster of another PostgreSQL major version.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { selfTag } from '@/lib/process-tag';
 import { tempDir } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
@@ -19,6 +21,14 @@ function start(env: Record<string, string>) {
     timeout: 60_000,
   });
   return { status: r.status, stderr: r.stderr.trim() };
+}
+
+async function freePort(): Promise<string> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = String((probe.address() as net.AddressInfo).port);
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 describe('npm start refuses to run, clearly', () => {
@@ -61,10 +71,27 @@ describe('npm start refuses to run, clearly', () => {
     expect(r.stderr).toBe('gazebench: configuration: DATABASE_URL: must start with postgres:// or postgresql://');
   });
 
-  it('when several web processes are asked for on embedded PGlite', () => {
-    const r = start({ DATA_DIR: tempDir(), WEB_PROCESSES: '2' });
+  it('when a live server holds DATA_DIR, naming its PID (here: this test process stands in for it)', async () => {
+    const dataDir = tempDir();
+    fs.writeFileSync(path.join(dataDir, 'server.pid'), selfTag());
+    const r = start({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: await freePort() });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('gazebench: configuration: WEB_PROCESSES: 2 web processes need DATABASE_URL (embedded PGlite serves one process)');
+    expect(r.stderr).toBe(`gazebench: DATA_DIR ${dataDir} is in use by a running gazebench server (PID ${process.pid}); stop it first or set another DATA_DIR`);
+    expect(fs.readFileSync(path.join(dataDir, 'server.pid'), 'utf8')).toBe(selfTag());
+    expect(fs.existsSync(path.join(dataDir, 'postgres'))).toBe(false);
+  });
+
+  it('when DATA_DIR/postgres was made by another PostgreSQL major version: one line with the upgrade path', async () => {
+    const dataDir = tempDir();
+    fs.mkdirSync(path.join(dataDir, 'postgres'));
+    fs.writeFileSync(path.join(dataDir, 'postgres', 'PG_VERSION'), '16\n');
+    const r = start({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: await freePort() });
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${dataDir}/postgres was made by PostgreSQL 16, this Gazebench embeds PostgreSQL 17`);
+    expect(r.stderr).toContain('npx gazebench backup --out FILE');
+    expect(r.stderr).toContain('npx gazebench restore FILE');
+    expect(fs.readdirSync(path.join(dataDir, 'postgres'))).toEqual(['PG_VERSION']);
   });
 
   it('when WEB_PROCESSES is not a whole number from 1 to 64', () => {

@@ -35,7 +35,7 @@ describe(`study rules on ${driver}`, () => {
     dataDir = tempDir();
     process.env.DATA_DIR = dataDir;
     process.env.GAZEBENCH_SECRET = 'study-flow-secret-0123456789';
-    boss = await startWorker(handle, testDatabaseUrl());
+    boss = await startWorker(handle);
   });
   afterAll(async () => {
     await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined); // lets an in-flight job settle before the database closes

@@ -2,8 +2,7 @@
  * A worker process killed mid-job (SIGKILL) leaves its pg-boss job active; when the lease
  * (expireInSeconds) runs out, maintenance puts the job back for retry, a second worker process
  * picks it up, skips what is already stored, and in the end every expected score exists exactly
- * once. Real processes (scripts/worker.ts) on the PostgreSQL at TEST_DATABASE_URL: PGlite cannot
- * be shared across processes, so without TEST_DATABASE_URL this test is skipped.
+ * once. Real processes (scripts/worker.ts) on the test database (embedded or TEST_DATABASE_URL).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +10,7 @@ import path from 'node:path';
 import { count, eq, sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, rowsOf, type DbHandle } from '@/db/client';
+import { openDb, type DbHandle } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
 import { rebuildDensityMap } from '@/db/queries/ground-truth';
 import { createRun, insertSaliencyMaps } from '@/db/queries/runs';
@@ -19,9 +18,9 @@ import { datasets, fixations, gazeSessions, images, models, scores } from '@/db/
 import { startQueue, stopQueue } from '@/lib/jobs/queue';
 import { RUN_SCORE } from '@/lib/jobs/scoring';
 import { createRandom } from '@/lib/random';
-import { tempDir } from './helpers';
+import { driver, tempDir, testDatabaseUrl, wipeDatabase } from './helpers';
 
-const url = process.env.TEST_DATABASE_URL;
+const url = testDatabaseUrl();
 const root = path.resolve(__dirname, '../..');
 const IMAGES = 40;
 const W = 320;
@@ -58,21 +57,19 @@ function startWorkerProcess(dataDir: string): Promise<{ child: ChildProcess; out
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!url)('worker killed mid-job resumes after the lease expires (PostgreSQL)', () => {
+describe(`worker killed mid-job resumes after the lease expires (${driver})`, () => {
   let handle: DbHandle;
   let boss: PgBoss;
   let dataDir: string;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    const host = new URL(url as string).hostname;
-    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error(`refusing a non-local database: ${host}`);
-    handle = await openDb({ dataDir: 'memory://', databaseUrl: url });
-    await handle.executeSql('drop schema if exists public cascade; drop schema if exists drizzle cascade; drop schema if exists pgboss cascade; create schema public;');
+    handle = await openDb({ dataDir: tempDir(), databaseUrl: url });
+    await wipeDatabase(handle);
     await runMigrations(handle);
     dataDir = tempDir();
     // This process only supervises: maintenance every second expires lost leases promptly.
-    boss = await startQueue({ handle, databaseUrl: url, supervise: true, maintenanceIntervalSeconds: 1 });
+    boss = await startQueue({ handle, supervise: true, maintenanceIntervalSeconds: 1 });
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -143,18 +140,11 @@ describe.skipIf(!url)('worker killed mid-job resumes after the lease expires (Po
     expect(job?.state, JSON.stringify(job)).toBe('completed');
     expect(job?.retryCount, JSON.stringify(job)).toBeGreaterThanOrEqual(1);
     expect(await stored()).toBe(expected);
-    const perKey = rowsOf<{ n: number }>(
-      await db.execute(sql`select count(*)::int as n from scores where run_id = ${run.id} group by image_id, metric, density_map_id having count(*) > 1`),
-    );
+    const perKey = [...(await db.execute<{ n: number }>(sql`select count(*)::int as n from scores where run_id = ${run.id} group by image_id, metric, density_map_id having count(*) > 1`))];
     expect(perKey).toEqual([]);
-    const metricsPerImage = rowsOf<{ n: number }>(await db.execute(sql`select count(distinct metric)::int as n from scores where run_id = ${run.id} group by image_id`));
+    const metricsPerImage = await db.execute<{ n: number }>(sql`select count(distinct metric)::int as n from scores where run_id = ${run.id} group by image_id`);
     expect(metricsPerImage.map((r) => r.n)).toEqual(Array(IMAGES).fill(METRICS));
     second.child.kill('SIGTERM');
   }, 300_000);
 });
 
-if (!url) {
-  describe('worker killed mid-job', () => {
-    it.skip('skipped: TEST_DATABASE_URL is not set (the test needs PostgreSQL: PGlite cannot be shared across processes)', () => undefined);
-  });
-}

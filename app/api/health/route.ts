@@ -11,7 +11,7 @@ export async function GET() {
     const committed = committedMigrations().length;
     return Response.json({
       status: applied === committed ? 'ok' : 'degraded',
-      db: handle.driver,
+      db: handle.location,
       version: VERSION,
       migrations: { applied, committed },
     });
