@@ -126,8 +126,16 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', TZ: 'UTC' } as unknown as NodeJS.ProcessEnv;
 }
 
+/**
+ * `setsid` puts pg_ctl and the postmaster in a session of their own: a Ctrl+C or a kill of the
+ * node process group does not reach the server, whose stop the lease holders decide.
+ */
+const SETSID = ['/usr/bin/setsid', '/bin/setsid'].find((p) => fs.existsSync(p));
+
 function runBinary(native: string, name: string, args: string[], runAs: RunAs): { status: number | null; output: string } {
-  const r = spawnSync(path.join(native, 'bin', name), args, { env: cleanEnv(), encoding: 'utf8', ...runAs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const binary = path.join(native, 'bin', name);
+  const [command, argv] = SETSID ? [SETSID, [binary, ...args]] : [binary, args];
+  const r = spawnSync(command, argv, { env: cleanEnv(), encoding: 'utf8', ...runAs, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim();
   return { status: r.status, output };
 }
@@ -318,13 +326,18 @@ function runningPostmaster(cluster: string): PidFile | undefined {
   return pidFile;
 }
 
+/**
+ * Waits while a live postmaster of this cluster is starting (crash recovery) or stopping (a
+ * graceful stop that outlived its node process): its ready self, or undefined once it is gone.
+ * A live postmaster's postmaster.pid is never removed, so two servers never share one cluster.
+ */
 async function waitReady(cluster: string, timeoutMs: number): Promise<PidFile | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pm = runningPostmaster(cluster);
     if (!pm) return undefined;
     if (pm.status === 'ready') return pm;
-    if (Date.now() > deadline) return undefined;
+    if (Date.now() > deadline) throw new EmbeddedPostgresError(`embedded PostgreSQL: server PID ${pm.pid} of ${cluster} is still "${pm.status || 'starting'}" after ${timeoutMs / 1000} s`);
     await sleep(100);
   }
 }
@@ -339,7 +352,7 @@ function logTail(file: string, lines = 3): string {
 
 /** Adopt the running postmaster or start one; returns it once it accepts connections. */
 async function ensureRunning(native: string, p: EmbeddedPaths, runAs: RunAs, auth: Auth, log: (line: string) => void): Promise<PidFile> {
-  const adopted = runningPostmaster(p.cluster) ? await waitReady(p.cluster, START_TIMEOUT_S * 1000) : undefined;
+  const adopted = await waitReady(p.cluster, START_TIMEOUT_S * 1000);
   if (adopted) return adopted;
   // A postmaster.pid whose PID is dead, or now belongs to another program, is stale.
   if (readPidFile(p.cluster)) fs.rmSync(path.join(p.cluster, 'postmaster.pid'), { force: true });
@@ -441,6 +454,22 @@ export async function acquireEmbedded(dataDir: string, options: AcquireOptions =
       await withLock(p.lock, () => stopIfUnused(p, log));
     },
   };
+}
+
+/**
+ * The URL of DATA_DIR's embedded server while it runs, without starting it or taking a lease
+ * (tests and benchmarks that watch a server another process owns).
+ */
+export function runningEmbeddedUrl(dataDir: string): string | undefined {
+  const p = embeddedPaths(dataDir);
+  const pm = runningPostmaster(p.cluster);
+  if (!pm || pm.status !== 'ready' || !fs.existsSync(p.auth)) return undefined;
+  return urlOf({ ...readAuth(p.auth), port: pm.port });
+}
+
+/** PID of DATA_DIR's live postmaster, if one runs. */
+export function embeddedPostmasterPid(dataDir: string): number | undefined {
+  return runningPostmaster(embeddedPaths(dataDir).cluster)?.pid;
 }
 
 /** Whether DATA_DIR holds an embedded cluster (used by restore to refuse a non-empty target). */
