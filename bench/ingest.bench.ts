@@ -22,7 +22,10 @@
  * Before timing, it waits until the server's job worker is idle (its start-up work, the demo's
  * reference rows, takes minutes of CPU); --no-wait-idle times ingest beside that work.
  *
- *   npm run bench:ingest -- [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1] [--warmup-s 3] [--no-wait-idle]
+ * --embedded runs the server on its embedded PostgreSQL (the `npm start` default: no DATABASE_URL,
+ * a fresh DATA_DIR) instead of a database on BENCH_PG_URL.
+ *
+ *   npm run bench:ingest -- [--embedded] [--participants 200] [--seconds 20 (0: no saturation phase)] [--paced-s 10] [--rate 1] [--warmup-s 3] [--no-wait-idle]
  *   BENCH_CPU_PROF=.scratch/prof npm run bench:ingest …   (V8 CPU profile of the server)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,6 +38,7 @@ import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { openDb } from '../db/client';
+import { runningEmbeddedUrl } from '../db/embedded';
 import { createStudy } from '../db/queries/studies';
 import { datasets } from '../db/schema';
 import { DEMO_DATASET_SLUG } from '../db/seed/demo';
@@ -53,6 +57,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1' },
     'warmup-s': { type: 'string', default: '3' },
     'no-wait-idle': { type: 'boolean', default: false },
+    embedded: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.participants);
@@ -66,7 +71,9 @@ const WARMUP_S = Number(args['warmup-s']);
 const WAIT_IDLE = !args['no-wait-idle'];
 const adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `gazebench_bench_${process.pid}`;
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const EMBEDDED = args.embedded;
+/** The bench database: a throwaway one on BENCH_PG_URL, or (--embedded) the server's own, once it runs. */
+let dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 
 const GEOMETRY = { pxPerMm: 4, viewingDistanceMm: 600, screenPxPerDeg: pixelsPerDegree(4, 600), window: { width: 1920, height: 1080 }, screen: { width: 1920, height: 1080 }, devicePixelRatio: 1 };
 const RECT = { x: 512, y: 92, width: 896, height: 896 };
@@ -209,8 +216,8 @@ function report(name: string, latencies: number[], seconds: number): void {
 }
 
 async function main(): Promise<void> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
+  let admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  if (!EMBEDDED) await admin.unsafe(`create database ${dbName}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-bench-'));
   let server: ChildProcess | undefined;
   try {
@@ -218,7 +225,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     pool = new RawHttpPool(port, '127.0.0.1', N);
-    log(`starting the production server on ${base} with ${dbName}`);
+    log(`starting the production server on ${base} with ${EMBEDDED ? 'its embedded PostgreSQL' : dbName}`);
     // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
     const prof = process.env.BENCH_CPU_PROF;
     const nodeArgs = prof
@@ -228,9 +235,15 @@ async function main(): Promise<void> {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
       // No demo runs: their scoring by the in-process worker would run during the measurement.
-      env: { GAZEBENCH_DEMO_RUNS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-bench-no-runs-')), ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: dbUrl, GAZEBENCH_SECRET: 'bench-secret-0123456789abcdef', NODE_ENV: 'production' },
+      env: { GAZEBENCH_DEMO_RUNS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-bench-no-runs-')), ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: EMBEDDED ? '' : dbUrl, GAZEBENCH_SECRET: 'bench-secret-0123456789abcdef', NODE_ENV: 'production' },
     });
     await waitForHealth(base, server);
+    if (EMBEDDED) {
+      dbUrl = runningEmbeddedUrl(dataDir) ?? '';
+      if (!dbUrl) throw new Error('the embedded PostgreSQL is not running');
+      await admin.end();
+      admin = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    }
     const handle = await openDb({ dataDir, databaseUrl: dbUrl });
     try {
       if (WAIT_IDLE) await waitForIdleWorker(handle);
@@ -290,7 +303,7 @@ async function main(): Promise<void> {
     }
 
     const serverPids = processTree(server.pid ?? 0);
-    const pgPids = (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${dbName}`).map((r) => r.pid);
+    const pgPids = (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${new URL(dbUrl).pathname.slice(1)} and pid <> pg_backend_pid()`).map((r) => r.pid);
     const cpuBefore = [cpuSeconds(serverPids), cpuSeconds(pgPids)];
     const clientBefore = process.cpuUsage();
     const saturated: number[] = [];
@@ -318,7 +331,7 @@ async function main(): Promise<void> {
   } finally {
     if (server) await stopServer(server);
     pool?.destroy();
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
+    if (!EMBEDDED) await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
     await admin.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

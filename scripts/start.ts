@@ -17,6 +17,7 @@ import { BootError, bootDatabase, ensureWritableDir } from '@/lib/server/boot';
 import { buildIsCurrent, distDirName, writeBuildStamp } from '@/lib/server/build-stamp';
 import { startWorker } from '@/lib/jobs/worker';
 import { copyPublicAssets } from './copy-public-assets.mjs';
+import { patchDependencies } from './patch-dependencies.mjs';
 import { createHttpServer } from '@/lib/server/http-server';
 import { openDb, setDbHandle } from '@/db/client';
 import { claimDataDir } from '@/lib/server/server-lock';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   // One `npm start` per DATA_DIR when it owns the embedded database (other processes attach).
   if (!config.databaseUrl) claimDataDir(config.dataDir);
   const handle = await bootDatabase(config, { root, seed: true, log });
+  // Normally done by postinstall; applied here for the next start if that was skipped.
+  patchDependencies(root, (line) => log(`${line} (in effect from the next start)`));
   // public/tfjs-wasm and public/mediapipe (git-ignored) must exist before the server starts.
   const assets = copyPublicAssets(root);
   if (assets.copied > 0) log(`copied ${assets.copied} browser assets into public/`);

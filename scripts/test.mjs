@@ -13,8 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { patchDependencies } from './patch-dependencies.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The dependency fixes of postinstall, in case it was skipped (npm install --ignore-scripts).
+patchDependencies(root, (line) => console.log(line));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];

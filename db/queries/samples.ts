@@ -16,11 +16,11 @@
  * 400 trialId, 409 session/trial state, {duplicate: true} for a replayed seq, 400 for overlapping
  * times or a full trial; a changed rectangle (restarted trial, other process) is retried once.
  *
- * The INSERT commits asynchronously (synchronous_commit off for that statement's own transaction,
- * set inside the statement: no extra round trip): the answer does not wait for the WAL flush, so a
- * PostgreSQL crash — not an application crash — can lose the batches acknowledged in its last
- * ~0.6 s (3 × wal_writer_delay), never corrupt or half-write one. Gaze batches are the one write
- * where latency matters more than that; every other write keeps synchronous commits.
+ * The INSERT commits synchronously, like every other write: a batch is answered 2xx only once its
+ * WAL record is flushed, so a kill -9 of PostgreSQL keeps every acknowledged batch (the crash test,
+ * tests/integration/crash-safety.test.ts). Until 2026-12-06 it committed asynchronously, and the
+ * crash test lost an acknowledged batch to a postmaster kill; the group insert carries the commit
+ * cost (one flush per group, not per batch): docs/benchmarks.md has the figures of both.
  * Trial caps: samples lie within [shownAt − 2 s, shownAt + viewingMs + 2 s] (checked before any
  * write) and a trial holds at most 250 samples per second of that window.
  * Two batches of one trial arriving at the same instant in two processes can both pass the
@@ -156,9 +156,8 @@ export interface BatchRow {
 const INSERT_BATCHES = `
   insert into sample_batches (session_id, seq, trial_id, sample_count, t_first_ms, t_last_ms, samples)
   select v.session_id, v.seq, v.trial_id, v.n, v.t_first, v.t_last, decode(v.samples, 'base64')
-  from (select set_config('synchronous_commit', 'off', true)) as async_commit,
-    unnest($1::uuid[], $2::int[], $3::uuid[], $4::int[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::int[])
-      as v(session_id, seq, trial_id, n, t_first, t_last, samples, token_hash, rect, max_samples)
+  from unnest($1::uuid[], $2::int[], $3::uuid[], $4::int[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::int[])
+    as v(session_id, seq, trial_id, n, t_first, t_last, samples, token_hash, rect, max_samples)
   where exists (
     select 1 from trials t join gaze_sessions s on s.id = t.session_id
     where t.id = v.trial_id and t.status = 'shown' and t.rect = v.rect::jsonb

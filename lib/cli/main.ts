@@ -30,6 +30,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   'create-admin': { summary: 'create the first admin account (or make an account an admin)', load: () => import('./create-admin') },
   fixations: { summary: 'detect fixations (I-DT or I-VT) in a CSV of gaze samples', load: () => import('./fixations') },
   import: { summary: "import a lab's ground truth (fixations CSV, density maps) into a dataset", load: () => import('./import') },
+  backup: { summary: 'back up the database and its files into one archive (safe while the server runs)', load: () => import('./backup') },
+  restore: { summary: 'restore a backup into an empty DATA_DIR or database', load: () => import('./restore') },
   submit: { summary: 'upload a folder of saliency maps to a run on a Gazebench server', load: () => import('./submit') },
 };
 
@@ -77,6 +79,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { run } = await entry.load();
     return await run(rest);
   } catch (error) {
+    // A database that cannot be opened (port, permissions, another major version) is one line too.
+    const [{ BootError }, { DatabaseConnectError }] = await Promise.all([import('../server/boot'), import('../../db/client')]);
+    if (error instanceof BootError || error instanceof DatabaseConnectError) {
+      process.stderr.write(`gazebench ${name}: ${error.message.split('\n')[0]}\n`);
+      return 1;
+    }
     if (!isInputError(error)) throw error;
     process.stderr.write(`gazebench ${name}: ${error.message.split('\n')[0]}\n`);
     return 2;

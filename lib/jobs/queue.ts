@@ -12,6 +12,7 @@
  */
 import PgBoss from 'pg-boss';
 import { getDbHandle, type DbHandle } from '@/db/client';
+import { guardJobResults } from './outage-guard';
 
 export const JOB_NAMES = ['ground-truth.recompute', 'ground-truth.reference', 'run.score', 'runs.rescore', 'run.evaluate'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -30,6 +31,7 @@ const GLOBAL_KEY = Symbol.for('gazebench.queue');
 type GlobalWithQueue = typeof globalThis & { [GLOBAL_KEY]?: Promise<PgBoss> };
 
 export async function startQueue({ handle, supervise = true, maintenanceIntervalSeconds }: QueueOptions): Promise<PgBoss> {
+  guardJobResults();
   const boss = new PgBoss({ connectionString: handle.url, max: 4, supervise, schedule: supervise, ...(maintenanceIntervalSeconds ? { maintenanceIntervalSeconds } : {}) });
   boss.on('error', (err) => console.error(`queue: ${err instanceof Error ? err.message : String(err)}`));
   await boss.start();

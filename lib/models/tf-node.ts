@@ -52,6 +52,40 @@ export function wasmDistDir(): string {
   return `${path.dirname(main)}${path.sep}`;
 }
 
+const PROCESS_ERROR_EVENTS = ['unhandledRejection', 'uncaughtException'] as const;
+type Listener = (...args: unknown[]) => void;
+const emitter = process as unknown as NodeJS.EventEmitter;
+
+function processErrorListeners(): Map<string, Set<Listener>> {
+  return new Map(PROCESS_ERROR_EVENTS.map((e) => [e, new Set(emitter.listeners(e) as Listener[])]));
+}
+
+/**
+ * The wasm backend's emscripten module installs `process.on('unhandledRejection', r => { throw
+ * r })` and a rethrowing 'uncaughtException' listener when it starts in Node. In the server that
+ * turns any unhandled rejection, anywhere, into the end of the process (the crash test met it:
+ * one stray driver rejection during a database restart took the server down). This process
+ * keeps the error policy it had before TF.js started (Node's default, or Next.js's logging).
+ */
+function removeListenersAddedSince(before: Map<string, Set<Listener>>): void {
+  for (const event of PROCESS_ERROR_EVENTS) {
+    for (const listener of emitter.listeners(event) as Listener[]) {
+      // Only emscripten's rethrowing listeners: another module may install its own while the
+      // backend starts (Next.js puts its unhandled-rejection filter in lazily), and that one stays.
+      if (!before.get(event)?.has(listener) && isEmscriptenRethrow(listener)) emitter.removeListener(event, listener);
+    }
+  }
+}
+
+/**
+ * Emscripten's two listeners, `function (reason) { throw reason; }` and `function (ex) { if (!(ex
+ * instanceof ExitStatus)) { throw ex; } }`, in any spacing or minification.
+ */
+export function isEmscriptenRethrow(listener: Listener): boolean {
+  const source = Function.prototype.toString.call(listener);
+  return /^(?:function\s*\w*\s*\(\s*\w+\s*\)|\(?\s*\w+\s*\)?\s*=>)\s*\{\s*(?:if\s*\(\s*!\s*\(\s*\w+\s+instanceof\s+[\w$]+\s*\)\s*\)\s*\{?\s*)?throw\s+\w+\s*;?\s*\}?\s*\}$/.test(source);
+}
+
 async function select(backend: TfNodeBackend): Promise<typeof tf> {
   // tf.getBackend() would initialise a default backend, so it is only asked
   // once this module has selected one (someone may have switched since).
@@ -61,9 +95,11 @@ async function select(backend: TfNodeBackend): Promise<typeof tf> {
     registerWasmTrainingKernels();
     wasmPathsSet = true;
   }
+  const before = processErrorListeners();
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`initTfNode: the TF.js '${backend}' backend failed to initialise`);
   await tf.ready();
+  removeListenersAddedSince(before);
   // The replaced Conv2DBackpropInput is kept as the strided fallback; it was
   // unregistered before the backend started, so run its set-up here.
   if (backend === 'wasm') setUpWasmGradientFallback(tf.backend());

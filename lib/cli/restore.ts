@@ -1,0 +1,2 @@
+/** `gazebench restore FILE`: see lib/cli/backup.ts. */
+export { restore as run } from './backup';
