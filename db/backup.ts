@@ -60,10 +60,10 @@ async function hashFile(file: string): Promise<{ sha256: string; bytes: number }
 
 /**
  * Streams a COPY TO STDOUT into `file` with synchronous writes. Not `pipeline` nor pause/resume:
- * postgres.js's COPY readable can end without 'close' (porsager/postgres#917), and after a
- * pause() it loses the end of the copy (measured here: the server sat idle in ClientRead while
- * the client waited forever). A synchronous write is its own backpressure: the socket waits in
- * the kernel while the chunk goes to disk.
+ * postgres.js's COPY readable can end without 'close' (porsager/postgres#917). A synchronous
+ * write is its own backpressure: the socket waits in the kernel while the chunk goes to disk.
+ * (A copy that ended while its readable was full left the connection's socket paused, so the
+ * next table's COPY never answered: scripts/patch-dependencies.mjs resumes it at CopyDone.)
  */
 async function copyOut(readable: Readable, file: string): Promise<void> {
   const fd = fs.openSync(file, 'w');

@@ -15,7 +15,8 @@
  *   connection that closed meanwhile put it back among the open ones, where every later query
  *   failed on it; it stays with the closed ones, which the pool reconnects on demand. The
  *   array-type lookup that a new connection runs unawaited rejected unhandled when the
- *   connection died during it. Reproduced and checked by
+ *   connection died during it. And a COPY TO whose end arrived while its readable was full left
+ *   the socket paused for good (the connection's next query never answered): CopyDone resumes it. Reproduced and checked by
  *   tests/integration/driver-resilience.test.ts; met first by the crash test (issue 15).
  */
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MARKER = '/* gazebench patch: postgres#1208 */';
+const COPY_MARKER = '/* gazebench patch: copy-resume */';
 const PATCHES = [
   {
     pkg: 'postgres',
@@ -46,6 +48,19 @@ const PATCHES = [
     // A reserved connection that closed while reserved goes back to the closed queue (the pool
     // reconnects it on demand), not to the open one, where every later query would fail on it.
     edits: [['    sql.release = () => {\n      c.reserved = null\n      onopen(c)\n', `    sql.release = () => {\n      ${MARKER}\n      if (c.queue === closed) return\n      c.reserved = null\n      onopen(c)\n`]],
+  },
+  {
+    pkg: 'postgres',
+    versions: ['3.4.9', '3.4.10'],
+    files: ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js'],
+    marker: COPY_MARKER,
+    edits: [
+      // A COPY TO's readable pauses the socket when its buffer is full and resumes it from its
+      // read(). When the copy's last rows and its end arrive in one socket read before anyone
+      // reads, the stream ends buffered, read() is never called again, and the socket stays
+      // paused: every later query on that connection waits forever (met by `gazebench backup`).
+      ['  function CopyDone() {\n    stream && stream.push(null)\n    stream = null\n', `  function CopyDone() {\n    stream && stream.push(null)\n    stream = null\n    ${COPY_MARKER}\n    socket && socket.resume()\n`],
+    ],
   },
 ];
 

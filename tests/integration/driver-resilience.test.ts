@@ -40,4 +40,29 @@ describe(`postgres.js when the server drops its connections (${driver})`, () => 
     }
     expect(uncaught.map(String)).toEqual([]);
   }, 30_000);
+
+  it('a COPY TO whose rows and end all arrive before anyone reads leaves its connection usable', async () => {
+    // ~30 kB: more than the readable's 16 kB buffer, less than one socket read, so the copy's
+    // last rows and CopyDone land in one read while the stream is full. Unpatched, the socket
+    // stayed paused and the next query never answered (gazebench backup hung on it in CI).
+    const sql = postgres(testDatabaseUrl(), { max: 1, onnotice: () => {} });
+    try {
+      const conn = await sql.reserve();
+      const readable = await conn.unsafe(`copy (select g, repeat('x', 1000) from generate_series(1, 30) g) to stdout`).readable();
+      await new Promise((r) => setTimeout(r, 300));
+      let bytes = 0;
+      await new Promise<void>((resolve, reject) => {
+        readable.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        readable.once('end', resolve);
+        readable.once('error', reject);
+      });
+      expect(bytes).toBe(Array.from({ length: 30 }, (_, i) => `${i + 1}\t${'x'.repeat(1000)}\n`.length).reduce((a, b) => a + b, 0));
+      const next = conn.unsafe('select 42 as n');
+      const answer = await Promise.race([next, new Promise((r) => setTimeout(() => r('no answer in 5 s'), 5000))]);
+      expect(answer).toEqual([{ n: 42 }]);
+      conn.release();
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }, 30_000);
 });
