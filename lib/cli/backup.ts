@@ -36,21 +36,13 @@ export async function run(argv: string[]): Promise<number> {
   if (fs.existsSync(values.out)) throw new UsageError(`--out: ${values.out} exists; choose a new file name`);
   const config = loadConfig();
   const handle = await bootDatabase(config, { root, seed: false, log });
-  try {
+  const out = values.out;
+  return closingAfter(handle, 1, async () => {
     const started = Date.now();
-    const m = await backupDatabase(handle, { dataDir: config.dataDir, out: values.out });
+    const m = await backupDatabase(handle, { dataDir: config.dataDir, out });
     const rows = m.tables.reduce((n, t) => n + t.rows, 0);
-    process.stdout.write(`backup written to ${values.out}: ${rows} rows in ${m.tables.length} tables, ${m.blobs.length} blobs, ${fs.statSync(values.out).size} bytes in ${Date.now() - started} ms\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof BackupError) {
-      process.stderr.write(`gazebench ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  } finally {
-    await handle.close();
-  }
+    process.stdout.write(`backup written to ${out}: ${rows} rows in ${m.tables.length} tables, ${m.blobs.length} blobs, ${fs.statSync(out).size} bytes in ${Date.now() - started} ms\n`);
+  });
 }
 
 export async function restore(argv: string[]): Promise<number> {
@@ -65,18 +57,23 @@ export async function restore(argv: string[]): Promise<number> {
   const config = loadConfig();
   ensureWritableDir(config.dataDir);
   const handle = await openDb({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, log });
-  try {
+  return closingAfter(handle, 2, async () => {
     const started = Date.now();
     await restoreDatabase(handle, { dataDir: config.dataDir, file, log });
     await runMigrations(handle);
     process.stdout.write(`restored ${file} in ${Date.now() - started} ms\n`);
+  });
+}
+
+/** Runs `work` on `handle` and closes it; a BackupError becomes one stderr line and `failCode`. */
+async function closingAfter(handle: { close(): Promise<void> }, failCode: number, work: () => Promise<void>): Promise<number> {
+  try {
+    await work();
     return 0;
   } catch (err) {
-    if (err instanceof BackupError) {
-      process.stderr.write(`gazebench ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    if (!(err instanceof BackupError)) throw err;
+    process.stderr.write(`gazebench ${err.message}\n`);
+    return failCode;
   } finally {
     await handle.close();
   }
