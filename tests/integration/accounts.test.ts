@@ -11,11 +11,22 @@ import { openDb, type DbHandle } from '@/db/client';
 import { findUserByEmail } from '@/db/queries/auth';
 import { authSessions, datasets, rateLimits } from '@/db/schema';
 import { verifyPassword } from '@/lib/auth/password';
-import { SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP, SIGN_UP_PER_IP } from '@/lib/auth/rate-limit';
+import { SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP, SIGN_UP_PER_IP, windowStartOf, type RateLimitRule } from '@/lib/auth/rate-limit';
 import { driver, freshDb, tempDir, testDatabaseUrl } from './helpers';
 import { asCookie, call, makeUser, PASSWORD, request } from './http-helpers';
 
 const root = path.resolve(__dirname, '../..');
+
+/**
+ * Windows are fixed (aligned to the epoch): a run of attempts that straddles a window's end starts
+ * counting again from zero and the expected 429 never comes (CI hit this at 06:00:00). Waits until
+ * the current window has `marginMs` left, so the attempts of one test fall in one window.
+ */
+async function clearOfWindowEnd(rule: RateLimitRule, marginMs = 30_000): Promise<void> {
+  const now = new Date();
+  const left = windowStartOf(rule, now).getTime() + rule.windowSeconds * 1000 - now.getTime();
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
 
 function cookieOf(res: Response): string {
   return res.headers.get('set-cookie') ?? '';
@@ -117,6 +128,7 @@ describe(`accounts on ${driver}`, () => {
 
   it(`rate limits sign-in per address (${SIGN_IN_PER_IP.limit}) and per account (${SIGN_IN_PER_ACCOUNT.limit}) with 429 and Retry-After`, async () => {
     await handle.db.delete(rateLimits);
+    await clearOfWindowEnd(SIGN_IN_PER_ACCOUNT);
     const attempt = (ip: string, email: string) => call(signIn, request('/api/v1/auth/signin', { json: { email, password: 'wrong password' }, ip }));
     // Per account: 10 tries from 10 addresses, the 11th is refused even from a fresh address.
     for (let i = 0; i < SIGN_IN_PER_ACCOUNT.limit; i++) expect((await attempt(`192.0.2.${i}`, 'ada@example.org')).status).toBe(401);
@@ -150,6 +162,7 @@ describe(`accounts on ${driver}`, () => {
   });
 
   it(`rate limits sign-up per address (${SIGN_UP_PER_IP.limit} per hour)`, async () => {
+    await clearOfWindowEnd(SIGN_UP_PER_IP);
     const up = (i: number) => call(signUp, request('/api/v1/auth/signup', { json: { email: `new${i}@example.org`, password: 'a long password' }, ip: '192.0.2.99' }));
     for (let i = 0; i < SIGN_UP_PER_IP.limit; i++) expect((await up(i)).status).toBe(201);
     const res = await up(99);
