@@ -7,7 +7,7 @@
  * this primary process does everything else (migrations, seed, build, job worker), forks the web
  * processes, replaces one that dies, and stops them all on SIGINT/SIGTERM.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
 import net from 'node:net';
 import path from 'node:path';
@@ -56,34 +56,44 @@ async function main(): Promise<void> {
   process.env.DATA_DIR = config.dataDir;
   // One `npm start` per DATA_DIR when it owns the embedded database (other processes attach).
   if (!config.databaseUrl) claimDataDir(config.dataDir);
-  const handle = await bootDatabase(config, { root, seed: true, log });
-  // Normally done by postinstall; applied here for the next start if that was skipped.
-  patchDependencies(root, (line) => log(`${line} (in effect from the next start)`));
   // public/tfjs-wasm and public/mediapipe (git-ignored) must exist before the server starts.
   const assets = copyPublicAssets(root);
   if (assets.copied > 0) log(`copied ${assets.copied} browser assets into public/`);
-  if (!buildIsCurrent(root, distDir)) {
-    log(`building the site (next build → ${distDir}) …`);
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
-    if (r.status !== 0) fail(`next build failed (exit ${r.status ?? r.signal})`);
-    writeBuildStamp(root, distDir);
-  }
+  // Three things overlap (first start of a fresh clone: the build is most of it; a restart:
+  // Next's prepare is): `next build` when the build is stale, then Next's prepare, run beside the
+  // database start, migrations and demo seed, which need neither.
+  const building = buildIsCurrent(root, distDir) ? undefined : buildSite(distDir);
+  const serving = config.webProcesses > 1 ? Promise.resolve(undefined) : (building ?? Promise.resolve()).then(() => createHttpServer(root, config));
+  // Both are awaited below; a failure before that point must not be an unhandled rejection.
+  building?.catch(() => undefined);
+  serving.catch(() => undefined);
+  const handle = await bootDatabase(config, { root, seed: true, log });
+  // Normally done by postinstall; applied here for the next start if that was skipped.
+  patchDependencies(root, (line) => log(`${line} (in effect from the next start)`));
 
-  const boss = config.inProcessWorker ? await startWorker(handle) : undefined;
-  if (boss) log('job worker running in-process');
+  // The worker's first jobs (scoring the demo runs) would slow the build down: it starts after,
+  // beside the listen (web requests that queue jobs use their own send-only queue, lib/jobs/queue.ts).
+  await building;
+  const starting = config.inProcessWorker ? startWorker(handle) : Promise.resolve(undefined);
+  starting.catch(() => undefined);
+  let boss: Awaited<typeof starting>;
+  const workerStarted = starting.then((b) => {
+    boss = b;
+    if (b) log('job worker running in-process');
+  }, (err: unknown) => fail(`job worker: ${err instanceof Error ? err.message : String(err)}`));
+  const stopWorker = async () => {
+    await workerStarted;
+    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
+  };
 
   if (config.webProcesses > 1) {
     serveInCluster(config, async () => {
-      await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
+      await stopWorker();
       await handle.close().catch(() => undefined);
     });
     return;
   }
-  const server = await createHttpServer(root, config);
+  const server = (await serving) as Awaited<ReturnType<typeof createHttpServer>>;
   server.once('error', (err: NodeJS.ErrnoException) =>
     fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use; set PORT to a free port` : err.message),
   );
@@ -91,12 +101,37 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     server.close();
-    await boss?.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
+    await stopWorker();
     await handle.close().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+}
+
+/**
+ * `next build` in a child process, beside the database start; the stamp is written when it
+ * succeeds. The child is killed if this process exits first (a failed database start).
+ */
+function buildSite(distDir: string): Promise<void> {
+  log(`building the site (next build → ${distDir}) beside the database start …`);
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const killChild = () => child.kill('SIGTERM');
+  process.on('exit', killChild);
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => reject(new BootError(`next build could not start: ${err.message}`)));
+    child.once('exit', (code, signal) => {
+      process.off('exit', killChild);
+      if (code !== 0) return reject(new BootError(`next build failed (exit ${code ?? signal})`));
+      writeBuildStamp(root, distDir);
+      log(`site built (${distDir})`);
+      resolve();
+    });
+  });
 }
 
 /** Restarts allowed within RESTART_WINDOW_MS before the primary gives up (a crash loop). */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the whole suite, in order —
+ *   0. the type check (`tsc --noEmit` over the app, lib, db, scripts and tests: `next build`
+ *      skips it, see next.config.ts);
  *   1. unit tests (vitest, project "unit");
  *   2. integration tests on the embedded PostgreSQL (a throwaway cluster: tests/setup/database.ts);
  *   3. the same integration tests on the PostgreSQL at TEST_DATABASE_URL when it is set;
@@ -44,6 +46,10 @@ function vitest(name, project, env = {}) {
   if (status !== 0) failedSteps.push(name);
 }
 
+if (run('typecheck (tsc --noEmit)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit']) !== 0) {
+  failedSteps.push('typecheck');
+  totals.failed += 1;
+}
 vitest('unit', 'unit');
 vitest('integration (embedded PostgreSQL)', 'integration', { TEST_DATABASE_URL: '' });
 if (process.env.TEST_DATABASE_URL) {
