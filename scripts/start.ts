@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import cluster from 'node:cluster';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,10 +116,12 @@ async function main(): Promise<void> {
  */
 function buildSite(distDir: string): Promise<void> {
   log(`building the site (next build → ${distDir}) beside the database start …`);
+  // No earlier build, no cache to reuse: the first build skips writing one (next.config.ts).
+  const first = !fs.existsSync(path.join(root, distDir));
   const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...(first ? { GAZEBENCH_BUILD_CACHE: '0' } : {}) },
   });
   const killChild = () => child.kill('SIGTERM');
   process.on('exit', killChild);
