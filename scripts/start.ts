@@ -111,16 +111,16 @@ async function main(): Promise<void> {
 }
 
 /**
- * `next build` in a child process, beside the database start; the stamp is written when it
- * succeeds. The child is killed if this process exits first (a failed database start).
+ * `next build` in a child process (scripts/build-site.mjs, which ends the build if this process
+ * dies, even by SIGKILL), beside the database start; the stamp is written when it succeeds.
  */
 function buildSite(distDir: string): Promise<void> {
   log(`building the site (next build → ${distDir}) beside the database start …`);
   // No earlier build, no cache to reuse: the first build skips writing one (next.config.ts).
   const first = !fs.existsSync(path.join(root, distDir));
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+  const child = spawn(process.execPath, [path.join(root, 'scripts/build-site.mjs')], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production', ...(first ? { GAZEBENCH_BUILD_CACHE: '0' } : {}) },
   });
   const killChild = () => child.kill('SIGTERM');

@@ -34,6 +34,8 @@ export type RunJob = z.infer<typeof RunJob>;
 export interface ScoringWorkerOptions {
   readonly dataDir: string;
   readonly publicDir: string;
+  /** Aborted when the worker stops: a job ends before its next image and is not re-enqueued. */
+  readonly signal?: AbortSignal;
 }
 
 export async function enqueueScoreRun(boss: PgBoss, runId: string): Promise<void> {
@@ -54,7 +56,8 @@ export async function registerScoringWorker(boss: PgBoss, db: Db, options: Scori
   await boss.work<RunJob>(RUN_SCORE, async (jobs) => {
     for (const job of jobs) {
       const { runId } = RunJob.parse(job.data);
-      const progress = await scoreRun(db, runId, { budgetMs: SCORE_BUDGET_MS });
+      const progress = await scoreRun(db, runId, { budgetMs: SCORE_BUDGET_MS, signal: options.signal });
+      if (options.signal?.aborted) return;
       if (!progress.done) await enqueueScoreRun(boss, runId);
     }
   });
@@ -64,6 +67,7 @@ export async function registerScoringWorker(boss: PgBoss, db: Db, options: Scori
       // Loaded on the first evaluation job: it brings TF.js (0.7 s of every start otherwise).
       const { evaluateRun } = await import('@/lib/scoring/evaluate-run');
       const progress = await evaluateRun(db, runId, { budgetMs: EVALUATE_BUDGET_MS, ...options });
+      if (options.signal?.aborted) return;
       if (!progress.done) await enqueueEvaluateRun(boss, runId);
     }
   });

@@ -29,9 +29,19 @@ export interface WorkerOptions {
 export async function startWorker(handle: DbHandle, options: WorkerOptions = {}): Promise<PgBoss> {
   const { resume = true, ...queueOptions } = options;
   const boss = await startQueue({ handle, ...queueOptions });
+  // pg-boss's graceful stop waits for running jobs but cannot tell them to stop, and an evaluation
+  // job runs for minutes: stop() first aborts this signal, so scoring and evaluation jobs end
+  // before their next image (what they stored stays; resumePendingWork enqueues the rest on the
+  // next start) and a SIGTERM'd `npm start` exits in seconds.
+  const stopping = new AbortController();
+  const stop = boss.stop.bind(boss);
+  boss.stop = (stopOptions) => {
+    stopping.abort();
+    return stop(stopOptions);
+  };
   await registerGroundTruthWorker(boss, handle.db);
   const root = process.env.GAZEBENCH_ROOT || process.cwd();
-  await registerScoringWorker(boss, handle.db, { dataDir: dataDir(), publicDir: path.join(root, 'public') });
+  await registerScoringWorker(boss, handle.db, { dataDir: dataDir(), publicDir: path.join(root, 'public'), signal: stopping.signal });
   if (resume) await resumePendingWork(boss, handle);
   return boss;
 }

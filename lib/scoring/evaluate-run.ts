@@ -88,7 +88,7 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
     const missing = wanted.filter((m) => !settled.has(scoreKey(map.imageId, m, null)));
     const image = images.get(map.imageId);
     if (missing.length === 0 || !image) continue;
-    if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) return { done: false, stored, failed };
+    if (options.signal?.aborted || (options.budgetMs !== undefined && Date.now() - started > options.budgetMs)) return { done: false, stored, failed };
     const values: ScoreWrite[] = [];
     const failures: FailureWrite[] = [];
     try {
@@ -107,6 +107,7 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
         metrics: missing,
         classIndex: classFor(run.target, bundle.config.labels, image.classLabel),
         pause: yieldToEventLoop,
+        ...(options.signal ? { signal: options.signal } : {}),
         ...(run.evaluationStep ? { step: run.evaluationStep } : {}),
       });
       const base = { classIndex: result.classIndex, label: result.label, step: result.step };
@@ -117,6 +118,8 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
         if (!Number.isFinite(v.value)) failures.push({ imageId: map.imageId, metric: v.metric, densityMapId: null, message: `${v.metric}: result is ${v.value}` });
       }
     } catch (error) {
+      // The worker is stopping: this image is left unscored, for the next start to redo.
+      if (options.signal?.aborted) return { done: false, stored, failed };
       if (!(error instanceof MetricError || error instanceof ModelBundleError || error instanceof ModelFilesError || error instanceof ImageFileError)) throw error;
       for (const m of missing) failures.push({ imageId: map.imageId, metric: m, densityMapId: null, message: error.message });
     }

@@ -35,6 +35,11 @@ import { drainAsync, scoreSuiteSteps, yieldToEventLoop } from './suite';
 export interface BudgetOptions {
   /** Stop after this much work and report `done: false` (the job re-enqueues itself). */
   readonly budgetMs?: number;
+  /**
+   * Aborted when the worker is stopping: stop before the next image and report `done: false`
+   * (what was stored stays; the next start enqueues the run's remaining work again).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface JobProgress {
@@ -74,7 +79,7 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
       const retryShuffled = negatives.length > 0 && version.fixations.length > 0 && failedKeys.has(shuffledKey) && !scored.has(shuffledKey);
       const missing = metrics.filter((m) => !settled.has(scoreKey(map.imageId, m, version.id)) || (m === 'aucShuffled' && retryShuffled));
       if (missing.length === 0) continue;
-      if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) return { done: false, stored, failed };
+      if (options.signal?.aborted || (options.budgetMs !== undefined && Date.now() - started > options.budgetMs)) return { done: false, stored, failed };
       const saliency = await saliencyMapFor(db, runId, map.imageId);
       if (!saliency) continue;
       // One metric at a time with a turn for the event loop in between: a worker inside the web
