@@ -42,7 +42,8 @@ export interface NewModel {
   inputWidth: number;
   inputHeight: number;
   targetLayer: string | null;
-  ownerId: string;
+  /** null: a platform model (the seeded demo models). */
+  ownerId: string | null;
   visibility: 'public' | 'private';
   sha256: string;
   bytes: number;

@@ -8,7 +8,9 @@
  * 422 well-formed but unusable (an image that does not decode, a model whose shards are wrong),
  * 429 rate-limited (with Retry-After).
  */
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { controlCharacterDetail, findControlCharacter } from './text';
 
 export interface ErrorBody {
   error: string;
@@ -64,14 +66,46 @@ export class HttpError extends Error {
   }
 }
 
-/** Runs a handler body; an HttpError becomes its JSON answer, anything else propagates (a bug: 500). */
+/** The PostgreSQL error in an error's cause chain (drizzle wraps the driver's), if any. */
+function postgresErrorOf(error: unknown): { code: string; message: string } | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as Error & { cause?: unknown }).cause, depth++) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (e.name === 'PostgresError' && typeof code === 'string') return { code, message: e.message };
+  }
+  return null;
+}
+
+/**
+ * The answer for an error no handler expected. A PostgreSQL data exception (class 22: a value it
+ * cannot store, such as a number out of range) is the client's input that validation let through:
+ * 400. Anything else is the server's fault: 500 with an error id, and the stack logged under that
+ * id, so the one who reports it can be matched to the log.
+ */
+export function unexpectedError(error: unknown): { status: number; body: ErrorBody } {
+  const pg = postgresErrorOf(error);
+  if (pg && pg.code.startsWith('22')) {
+    return { status: 400, body: errorBody('invalid_request', `a value of the request cannot be stored: ${pg.message}`) };
+  }
+  const id = randomUUID().slice(0, 8);
+  console.error(`[gazebench] internal error ${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return { status: 500, body: errorBody('internal_error', `internal error ${id}: the server's log has the details`) };
+}
+
+/** Runs a handler body; an HttpError becomes its JSON answer, anything else unexpectedError's. */
 export async function withHttpErrors(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof HttpError) return error.toResponse();
-    throw error;
+    const answer = unexpectedError(error);
+    return Response.json(answer.body, { status: answer.status });
   }
+}
+
+/** 400 for a forbidden control character anywhere in `value` (lib/http/text.ts). */
+export function refuseControlCharacters(value: unknown, topField: string): void {
+  const found = findControlCharacter(value);
+  if (found) throw new HttpError(400, 'invalid_request', controlCharacterDetail(found), found.path || topField);
 }
 
 /** Parses a JSON request body with a zod schema; throws HttpError 400 naming the field. */
@@ -86,6 +120,7 @@ export async function readJsonBody<T extends z.ZodType>(request: Request, schema
   } catch {
     throw new HttpError(400, 'invalid_request', 'the body is not valid JSON', 'body');
   }
+  refuseControlCharacters(json, 'body');
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -96,6 +131,7 @@ export async function readJsonBody<T extends z.ZodType>(request: Request, schema
 
 /** Validates route params or a query string with zod; throws HttpError 400 naming the field. */
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  refuseControlCharacters(value, 'query');
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

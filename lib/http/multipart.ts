@@ -16,6 +16,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { formatBytes } from '@/lib/limits';
 import { HttpError } from './errors';
+import { controlCharacterDetail, findControlCharacter } from './text';
 
 export interface MultipartLimits {
   /** One file. */
@@ -165,6 +166,8 @@ export function receiveMultipart(
       const filename = info.filename ?? '';
       let file: string;
       try {
+        const control = findControlCharacter(filename) ?? findControlCharacter(field);
+        if (control) throw new HttpError(400, 'invalid_request', `a file name or field name ${controlCharacterDetail(control)}`, 'files');
         file = target(filename, index, field);
       } catch (error) {
         stream.resume();
@@ -187,7 +190,9 @@ export function receiveMultipart(
       );
     });
     parser.on('field', (name, value, info) => {
+      const control = findControlCharacter(name) ?? findControlCharacter(value);
       if (info.valueTruncated) fail(tooLarge(`form field '${name}' is too long`, name));
+      else if (control) fail(new HttpError(400, 'invalid_request', `form field ${controlCharacterDetail(control)}`, findControlCharacter(name) ? 'body' : name));
       else fields[name] = value;
     });
     parser.on('filesLimit', () => fail(tooLarge(`more than ${limits.maxFiles} files in one upload`)));

@@ -41,7 +41,7 @@ describe('readJsonBody', () => {
 });
 
 describe('answer and sessionToken', () => {
-  it('FlowError → JSON error with field; a missing token → 401; other errors propagate', async () => {
+  it('FlowError → JSON error with field; a missing token → 401; other errors are a 500 with a logged error id; a PostgreSQL data exception is a 400', async () => {
     const res = await answer(async () => {
       throw new FlowError(400, 'invalid_request', 'bad', 'trialId');
     });
@@ -49,6 +49,24 @@ describe('answer and sessionToken', () => {
     expect(await res.json()).toEqual({ error: 'invalid_request', field: 'trialId', detail: 'bad' });
     const missing = await answer(async () => new Response(sessionToken(new Request('http://x/'))));
     expect(missing.status).toBe(401);
-    await expect(answer(async () => { throw new TypeError('bug'); })).rejects.toThrow('bug');
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => logged.push(line);
+    try {
+      const bug = await answer(async () => { throw new TypeError('bug'); });
+      expect(bug.status).toBe(500);
+      const body = (await bug.json()) as { error: string; detail: string };
+      expect(body.error).toBe('internal_error');
+      const id = /internal error (\w+)/.exec(body.detail)?.[1];
+      expect(id).toBeDefined();
+      expect(logged.some((l) => l.includes(`internal error ${id}`) && l.includes('TypeError: bug'))).toBe(true);
+    } finally {
+      console.error = original;
+    }
+    // What postgres.js throws for a value PostgreSQL cannot store, wrapped as drizzle wraps it.
+    const pg = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: 'PostgresError', code: '22021' });
+    const stored = await answer(async () => { throw new Error('Failed query: insert …', { cause: pg }); });
+    expect(stored.status).toBe(400);
+    expect(await stored.json()).toMatchObject({ error: 'invalid_request', detail: expect.stringContaining('0x00') });
   });
 });

@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import { MAX_BODY_BYTES, SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 import { FlowError } from '@/lib/studies/errors';
-import { errorBody, zodErrorBody, type ErrorBody } from './errors';
+import { errorBody, unexpectedError, zodErrorBody, type ErrorBody } from './errors';
+import { controlCharacterDetail, findControlCharacter } from './text';
 
 /**
  * Reads at most `maxBytes` + 1 bytes of the body: more is 413 without parsing. An empty body is
@@ -49,11 +50,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeJsonBody(bytes: Uint8Array, maxBytes = MAX_BODY_BYTES): unknown {
   if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   if (bytes.byteLength === 0) return undefined;
+  let json: unknown;
   try {
-    return JSON.parse(utf8.decode(bytes)) as unknown;
+    json = JSON.parse(utf8.decode(bytes)) as unknown;
   } catch {
     throw new FlowError(400, 'invalid_json', 'the request body is not valid UTF-8 JSON');
   }
+  refuseControls(json, 'body');
+  return json;
+}
+
+function refuseControls(value: unknown, topField: string): void {
+  const found = findControlCharacter(value);
+  if (found) throw new FlowError(400, 'invalid_request', controlCharacterDetail(found), found.path || topField);
 }
 
 function tooLarge(maxBytes: number): FlowError {
@@ -62,6 +71,7 @@ function tooLarge(maxBytes: number): FlowError {
 
 /** Parses with a contract schema; a failure is the 400 naming the first failing field. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  refuseControls(value, 'query');
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalidRequest(parsed.error);
   return parsed.data;
@@ -101,26 +111,23 @@ export type Refusal = NonNullable<ReturnType<typeof refusal>>;
 
 /**
  * Runs a handler body that returns a value: 200 with it, or an expected refusal as status and JSON
- * body; anything else propagates (500). For routes that the production server also serves without
+ * body; anything else is unexpectedError's answer. For routes that the production server also serves without
  * Next (lib/server/fast-routes.ts).
  */
 export async function plainAnswer<T>(fn: () => Promise<T>): Promise<{ status: 200; body: T } | Refusal> {
   try {
     return { status: 200, body: await fn() };
   } catch (err) {
-    const r = refusal(err);
-    if (r) return r;
-    throw err;
+    return refusal(err) ?? (unexpectedError(err) as Refusal);
   }
 }
 
-/** Runs a handler body; expected refusals become their JSON answer, anything else propagates (500). */
+/** Runs a handler body; expected refusals become their JSON answer, anything else unexpectedError's. */
 export async function answer(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (err) {
-    const r = refusal(err);
-    if (r) return Response.json(r.body, { status: r.status });
-    throw err;
+    const r = refusal(err) ?? unexpectedError(err);
+    return Response.json(r.body, { status: r.status });
   }
 }

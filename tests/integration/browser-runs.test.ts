@@ -94,6 +94,34 @@ describe(`browser runs API on ${driver}`, () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it("POST /runs reads the model's visibility: another's public model 201, their private model and a private platform model 404", async () => {
+    const admin = await makeUser(handle.db, 'admin');
+    // A researcher of their own (the other tests count `other`'s runs).
+    const third = await makeUser(handle.db);
+    const theirs = await createDataset(handle.db, { slug: 'other-set', name: 'Other set', description: '', visibility: 'private', ownerId: third.id });
+    if (!theirs) throw new Error('fixture dataset');
+    const model = async (slug: string, ownerId: string | null, visibility: 'public' | 'private') => {
+      const id = randomUUID();
+      await createModel(handle.db, {
+        id, slug, name: slug, architecture: '', trainingData: '', license: '', format: 'layers', url: `/api/v1/models/${id}/files/model.json`,
+        labels: ['a', 'b'], preprocessing: 'unit', inputWidth: INPUT, inputHeight: INPUT, targetLayer: 'last_conv', ownerId, visibility, sha256: 'y'.repeat(64), bytes: 1, files: [],
+      });
+      return id;
+    };
+    const publicOfOwner = await model('owner-public', owner.id, 'public');
+    const privatePlatform = await model('platform-private', null, 'private');
+    const publicPlatform = await model('platform-public', null, 'public');
+    const run = (user: TestUser, datasetOf: string, model: string) =>
+      createRunRoute(request('/api/v1/runs', { caller: asCookie(user), json: { datasetId: datasetOf, modelId: model, name: 'v', explainer: 'gradcam', params: {} } }));
+    expect((await run(third, theirs.id, publicOfOwner)).status).toBe(201);
+    const hidden = await run(third, theirs.id, modelId);
+    expect(hidden.status).toBe(404);
+    expect(await hidden.json()).toMatchObject({ field: 'modelId' });
+    expect((await run(third, theirs.id, privatePlatform)).status).toBe(404);
+    expect((await run(third, theirs.id, publicPlatform)).status).toBe(201);
+    expect((await run(admin, theirs.id, privatePlatform)).status).toBe(201);
+  });
+
   it('lists the images in dataset order, none with a map, for a new run', async () => {
     const created = await createRun({ explainer: 'gradcam', params: { relu: true } });
     expect(created.status).toBe(201);

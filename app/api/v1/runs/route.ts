@@ -19,7 +19,7 @@ export async function POST(request: Request) {
     const dataset = await getDatasetById(db, b.datasetId);
     if (!dataset || !canRead(actor, dataset)) return apiError(404, 'not_found', 'dataset not found', 'datasetId');
     const model = await getModelById(db, b.modelId);
-    if (!model || !canRead(actor, { ownerId: model.ownerId })) return apiError(404, 'not_found', 'model not found', 'modelId');
+    if (!model || !canRead(actor, model)) return apiError(404, 'not_found', 'model not found', 'modelId');
     const run = await createRun(db, {
       datasetId: dataset.id,
       modelId: model.id,

@@ -8,7 +8,7 @@ import { getQueue } from '@/lib/jobs/queue';
 import { ImportError, importGroundTruth, type ImportInput } from '@/lib/ground-truth/import';
 import { groundTruthState } from '@/lib/ground-truth/state';
 import { BodyTooLargeError, mediaType, readBody } from '@/lib/http/body';
-import { apiError, notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
+import { apiError, HttpError, notFound, parseWith, refuseControlCharacters, withHttpErrors } from '@/lib/http/errors';
 import { readableDataset } from '@/lib/http/resources';
 
 export const dynamic = 'force-dynamic';
@@ -55,7 +55,10 @@ async function importRoute(req: Request, ctx: { params: Promise<{ id: string }> 
     } else if (type === 'multipart/form-data') {
       const declared = Number(req.headers.get('content-length') ?? Number.NaN);
       if (Number.isFinite(declared) && declared > MAX_IMPORT_BYTES) return apiError(413, 'too_large', `request body is larger than the ${MAX_IMPORT_BYTES}-byte limit`);
-      const form = await req.formData();
+      const form = await req.formData().catch((error: unknown) => {
+        throw new HttpError(400, 'invalid_request', `malformed multipart body: ${error instanceof Error ? error.message : String(error)}`, 'body');
+      });
+      for (const [name, value] of form.entries()) refuseControlCharacters(typeof value === 'string' ? { [name]: value } : { [name]: value.name }, 'body');
       const options = parseWith(ImportOptions, { modality: form.get('modality') ?? undefined, ppd: form.get('ppd') ?? undefined });
       const csv = form.get('fixations');
       const maps = form.getAll('maps').filter((m): m is File => typeof m !== 'string');
