@@ -87,6 +87,16 @@ test('bad input gets a clear 4xx', async ({ request, page }) => {
   const badModality = await request.get('/api/v1/images/00000000-0000-4000-8000-000000000000/density?modality=telepathy');
   expect(badModality.status()).toBe(400);
   expect((await badModality.json()).field).toBe('modality');
+  // Paths that are not percent-encoded UTF-8 are a 400 naming the parameter, not Next's 500.
+  for (const [url, field] of [['/api/v1/datasets/%ZZ', 'id'], ['/api/v1/datasets/%C0%AE%C0%AE', 'id'], ['/api/v1/images/x/%FF', 'file'], ['/api/v1/%E0%A4', 'path']] as const) {
+    const r = await request.get(url);
+    expect(r.status(), url).toBe(400);
+    expect(await r.json(), url).toMatchObject({ error: 'invalid_request', field });
+  }
+  expect((await request.get('/datasets/%ZZ')).status()).toBe(400);
+  // A NUL in a path parameter is refused by the text rule.
+  const nul = await request.get('/api/v1/datasets/a%00b');
+  expect(nul.status()).toBe(400);
   const res = await page.goto('/datasets/no-such-dataset');
   expect(res?.status()).toBe(404);
 });

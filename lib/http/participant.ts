@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { MAX_BODY_BYTES, SESSION_TOKEN_HEADER } from '@/lib/studies/contract';
 import { FlowError } from '@/lib/studies/errors';
-import { errorBody, unexpectedError, zodErrorBody, type ErrorBody } from './errors';
+import { errorBody, HttpError, unexpectedError, zodErrorBody, type ErrorBody } from './errors';
 import { controlCharacterDetail, findControlCharacter } from './text';
 
 /**
@@ -104,6 +104,8 @@ export function requireToken(value: string | null | undefined): string {
 export function refusal(err: unknown): { status: number; body: ErrorBody } | null {
   if (err instanceof FlowError) return { status: err.status, body: errorBody(err.code, err.message, err.field) };
   if (err instanceof ZodFlowError) return { status: 400, body: zodErrorBody(err.zod) };
+  // Researcher-side helpers (lib/http/errors.ts parseWith, readJsonBody) throw HttpError.
+  if (err instanceof HttpError) return { status: err.status, body: errorBody(err.error, err.message, err.field) };
   return null;
 }
 
