@@ -7,11 +7,13 @@
  *   dW = conv(pad(x) with batch as channels, dy as a filter dilated by the stride)   (valid)
  *   dx = conv(dy, W rotated 180° with in/out channels swapped)                      (full, stride 1)
  * A strided input gradient falls back to the package's own Conv2DBackpropInput. The depthwise
- * gradients (MobileNet, Xception, EfficientNet) are in wasm-depthwise-gradient-kernels.ts.
+ * gradients (MobileNet, Xception, EfficientNet) are in wasm-depthwise-gradient-kernels.ts, and
+ * the package's MaxPoolGrad, wrong for some shapes, is replaced (wasm-max-pool-grad.ts).
  * Checked against the CPU backend in tf-node.test.ts and wasm-depthwise-gradient-kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDepthwiseGradientKernels } from './wasm-depthwise-gradient-kernels';
+import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad';
 import { disposeAll, runWasm } from './wasm-kernel-call';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -101,6 +103,7 @@ export function registerWasmTrainingKernels(): void {
   if (originalBackpropInput !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput });
   registerDepthwiseGradientKernels();
+  registerWasmMaxPoolGrad();
   trainingKernelsRegistered = true;
 }
 
