@@ -1,5 +1,6 @@
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
+import type { LayersModel, Tensor, Tensor4D, Variable } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { flatTeachableMachineModel, xceptionLikeModel } from './testing/teachable-machine.test-util';
 import { initTfNode } from './tf-node';
 
 type Shape4 = [number, number, number, number];
@@ -101,6 +102,35 @@ describe('WASM depthwise convolution gradients (composite kernels)', () => {
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.engine().backend.numDataIds()).toBe(before.numDataBuffers);
     tf.dispose([x, w]);
+  });
+
+  const blocks: [string, () => LayersModel][] = [
+    ['MobileNetV2-like (depthwise conv + BatchNorm + ReLU6 + pointwise conv, stride-2 depthwise, residual add)', () => flatTeachableMachineModel({ size: 16, seed: 31 })],
+    ['Xception-like (SeparableConv2D with multiplier 2, strided separable conv, max pool)', () => xceptionLikeModel({ size: 16, seed: 32 })],
+  ];
+  it.each(blocks)('tf.grad of a %s equals the CPU backend, for the input and every weight', async (_, build) => {
+    const run = async (backend: 'wasm' | 'cpu') => {
+      const tf = await initTfNode(backend);
+      const model = build();
+      const result = tf.tidy(() => {
+        const x = tf.randomUniform([2, 16, 16, 3], -1, 1, 'float32', 33) as Tensor4D;
+        // A logit-like score: the pre-softmax sum is reached through log(probability).
+        const score = (input: Tensor): Tensor => (model.apply(input) as Tensor).slice([0, 1], [-1, 1]).log().sum() as Tensor;
+        const dx = tf.grad(score)(x).dataSync();
+        const variables = model.trainableWeights.map((w) => w.read() as Variable);
+        const { grads } = tf.variableGrads(() => score(x) as never, variables);
+        return { dx, dw: variables.map((v) => (grads[v.name] as Tensor).dataSync()), names: model.trainableWeights.map((w) => w.originalName) };
+      });
+      model.dispose();
+      return result;
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(maxAbsDiff(wasm.dx, cpu.dx)).toBeLessThan(TOLERANCE);
+    expect(Math.max(...Array.from(cpu.dx, Math.abs))).toBeGreaterThan(1e-3);
+    expect(wasm.names).toEqual(cpu.names);
+    expect(cpu.names.some((n) => n.endsWith('depthwise_kernel'))).toBe(true);
+    cpu.dw.forEach((g, i) => expect(maxAbsDiff(wasm.dw[i] as ArrayLike<number>, g), cpu.names[i]).toBeLessThan(TOLERANCE));
   });
 
   it('records the largest difference seen', () => {
