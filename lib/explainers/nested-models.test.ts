@@ -7,9 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadModelBundle } from '@/lib/models/bundle';
 import { createModelBundle, type ModelBundle } from '@/lib/models/bundle-core';
 import {
-  flatTeachableMachineModel, teachableMachineModel, TM_LABELS, TM_TARGET_PATH, xceptionLikeModel,
+  flatTeachableMachineModel, saveTeachableMachineExport, teachableMachineModel, TM_LABELS, TM_TARGET_PATH, xceptionLikeModel,
 } from '@/lib/models/testing/teachable-machine.test-util';
 import { initTfNode } from '@/lib/models/tf-node';
 import { EXPLAINERS, type ExplainOptions, type Explanation } from './index';
@@ -92,5 +93,25 @@ describe('gradient methods through depthwise and separable convolutions: wasm eq
       const [cpu, wasm] = maps[method] as [Explanation, Explanation];
       expect(relativeDiff(`${name} ${method}`, wasm, cpu), method).toBeLessThan(RELATIVE_TOLERANCE * 10);
     }
+  });
+});
+
+describe('a saved Teachable Machine export, loaded from its folder as the CLI does', () => {
+  it('Grad-CAM finds sequential_1/model1/out_relu and Grad-CAM and the input gradient equal the in-memory model`s', async () => {
+    await initTfNode('wasm');
+    const model = teachableMachineModel({ seed: 21 });
+    const loaded = await loadModelBundle(await saveTeachableMachineExport(model));
+    // No gazebench.json: the bundle infers "unit" preprocessing; compare against the same config.
+    const memory = createModelBundle(model, loaded.config);
+    expect(loaded.head).toBe('softmax');
+    for (const method of ['gradcam', 'gradient']) {
+      const a = await run(method, loaded);
+      const b = await run(method, memory);
+      if (method === 'gradcam') expect(a.layer).toBe(TM_TARGET_PATH);
+      expect(a.map.data.every(Number.isFinite)).toBe(true);
+      expect(relativeDiff(`loaded export ${method}`, a, b)).toBe(0);
+    }
+    loaded.dispose();
+    memory.dispose();
   });
 });

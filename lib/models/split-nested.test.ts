@@ -6,7 +6,7 @@ import { createModelBundle, type ModelBundle } from './bundle-core';
 import { fileSystemHandler } from './fs-io';
 import { featureLayerCandidates, layerPaths, ModelSplitError, resolveFeatureLayer, splitModel } from './split';
 import {
-  flatTeachableMachineModel, saveTeachableMachineExport, teachableMachineModel, TM_LABELS, TM_TARGET_PATH,
+  flatTeachableMachineModel, mobileNetV2Base, saveTeachableMachineExport, seedWeights, teachableMachineModel, TM_LABELS, TM_TARGET_PATH,
 } from './testing/teachable-machine.test-util';
 import { initTfNode } from './tf-node';
 
@@ -122,6 +122,39 @@ describe('layers inside nested models (Teachable-Machine-shaped Sequential of Se
     expect(message).not.toContain('\n');
     expect(() => splitModel(nested, 'sequential_3/dense_Dense1')).toThrow(/^layer 'sequential_3\/dense_Dense1' \(Dense\) outputs shape \[null,16\], not a 4-D NHWC activation/);
     nested.dispose();
+  });
+});
+
+describe('a functional model calling a nested base (Keras applications: x = base(inputs))', () => {
+  it('inlines the call: the base is split at model1/out_relu, equal to the flattened model, called twice → shared', () => {
+    const baseInput = tf.input({ shape: [SIZE, SIZE, 3], name: 'input_1' });
+    const base = tf.model({ inputs: baseInput, outputs: mobileNetV2Base(baseInput), name: 'model1' });
+    const input = tf.input({ shape: [SIZE, SIZE, 3], name: 'image' });
+    const gap = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_GlobalAveragePooling2D1' }).apply(base.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const hidden = tf.layers.dense({ units: 16, activation: 'relu', name: 'dense_Dense1' }).apply(gap) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 2, activation: 'softmax', useBias: false, name: 'dense_Dense2' }).apply(hidden) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    seedWeights(model, 14);
+    const called = bundleOf(model);
+    const flat = bundleOf(flatTeachableMachineModel({ seed: 14 }));
+    const s = splitModel(called);
+    expect(s.layer).toBe('model1/out_relu');
+    tf.tidy(() => {
+      const x = image(15);
+      const a = s.features(x);
+      expect(maxAbsDiff(a.activations.dataSync(), splitModel(flat).features(x).activations.dataSync())).toBeLessThan(1e-6);
+      expect(maxAbsDiff(s.head(a.activations, a.bypass, 'logit').dataSync(), flat.forward(x, 'logit').dataSync())).toBeLessThan(1e-6);
+    });
+    called.dispose();
+    flat.dispose();
+
+    const twiceInput = tf.input({ shape: [SIZE, SIZE, 3] });
+    const sharedBase = tf.model({ inputs: twiceInput, outputs: mobileNetV2Base(twiceInput), name: 'shared_base' });
+    const i2 = tf.input({ shape: [SIZE, SIZE, 3] });
+    const sum = tf.layers.add({}).apply([sharedBase.apply(i2) as tf.SymbolicTensor, sharedBase.apply(i2) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    const twice = bundleOf(tf.model({ inputs: i2, outputs: tf.layers.dense({ units: 2, activation: 'softmax' }).apply(tf.layers.globalAveragePooling2d({}).apply(sum)) as tf.SymbolicTensor }));
+    expect(() => splitModel(twice, 'shared_base/out_relu')).toThrow(/^layer 'shared_base\/out_relu' is used 2 times in the model \(shared layer\)/);
+    twice.dispose();
   });
 });
 
