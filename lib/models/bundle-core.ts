@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { hasLayer } from './split';
+import { findLayerPath, ModelSplitError } from './split';
 
 export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
 export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
@@ -238,6 +238,17 @@ function finishConfig(
   return config;
 }
 
+function checkTargetLayer(dir: string, model: tf.LayersModel, name: string): void {
+  let path: string | null;
+  try {
+    path = findLayerPath(model, name);
+  } catch (error) {
+    if (error instanceof ModelSplitError) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, error.message);
+    throw error;
+  }
+  if (path === null) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${name}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
+}
+
 export interface CreateBundleOptions {
   /** Name of the bundle in errors and in `ModelBundle.dir` (default "(in-memory model)"). */
   readonly name?: string;
@@ -258,9 +269,7 @@ export function createModelBundle(model: tf.LayersModel, config: BundleConfig | 
   if (!(numClasses >= 1)) throw new ModelBundleError(dir, MODEL_JSON, 'model output has no fixed number of classes');
   const notes: string[] = [];
   const finished = finishConfig(dir, config, shape, numClasses, notes);
-  if (finished.targetLayer !== undefined && !hasLayer(model, finished.targetLayer)) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${finished.targetLayer}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
-  }
+  if (finished.targetLayer !== undefined) checkTargetLayer(dir, model, finished.targetLayer);
   const { head, logits, owned } = analyseLayersHead(dir, model);
   const predict = (m: tf.LayersModel, x: tf.Tensor4D): tf.Tensor2D =>
     flat(m.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tf.Tensor, x.shape[0]);

@@ -248,13 +248,12 @@ function resolvePath(c: Candidates, name: string): string | null {
   return matches[0] ?? null;
 }
 
-/** True when `name` names a layer of the model by path, unique last segment or nested model (see the header). */
-export function hasLayer(model: tf.LayersModel, name: string): boolean {
-  try {
-    return resolvePath(candidatesOf(model), name) !== null;
-  } catch {
-    return false;
-  }
+/**
+ * The path `name` stands for (exact path, unique last segment, nested model → its output's layer),
+ * or null when none; an ambiguous bare name throws ModelSplitError listing its paths.
+ */
+export function findLayerPath(model: tf.LayersModel, name: string): string | null {
+  return resolvePath(candidatesOf(model), name);
 }
 
 /** The layer at path `name`, else the automatic choice; throws ModelSplitError naming valid layer paths. */
