@@ -41,7 +41,9 @@ function help(): string {
   return `Usage: gazebench explain --model <bundle dir> --image <file|dir> --method gradcam[,fem,…] --out <dir>
   [--class predicted|K]          class to explain (default: the model's prediction)
   [--target logit|probability]   model output explained (default logit)
-  [--layer NAME]                 layer of CAM methods (default: gazebench.json targetLayer, else the last conv layer)
+  [--layer NAME]                 layer of CAM methods, a name or a path into nested models such as
+                                 sequential_1/model1/out_relu (default: gazebench.json targetLayer, else the
+                                 last conv layer, nested models included)
   [--seed N]                     seed of randomised methods (default 0)
   [--param k=v]                  method parameter, repeatable; 'method.k=v' for one method; 'preset=NAME'
   [--batch B]                    inputs per forward pass (default 16)

@@ -43,7 +43,7 @@ export interface ExplainOptions {
   readonly target: ExplainerTarget;
   /** Method parameters; unknown keys or bad values → ExplainerError naming the parameter. */
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Layer whose activations CAM methods use; default: bundle.config.targetLayer, else the last conv layer. */
+  /** Layer whose activations CAM methods use, by name or by path into nested models (`sequential_1/model1/out_relu`); default: bundle.config.targetLayer, else the last conv layer (lib/models/split.ts). */
   readonly layer?: string;
   readonly seed?: number;
   /** Inputs per forward pass for perturbation/batched methods (default 16). */

@@ -14,13 +14,15 @@
  *   `forward(x, 'logit' | 'probability')`. When the final activation is softmax (or sigmoid), the
  *   logit is that layer evaluated with a linear activation: a copy of the layer with
  *   `activation: 'linear'` and the same weights, built once when the bundle is created so that calls
- *   create no persistent tensors; Reshape/Flatten/Dropout layers after it are re-applied. A model
+ *   create no persistent tensors; Reshape/Flatten/Dropout layers after it are re-applied. A nested
+ *   model at the output (Teachable Machine's Sequential head) is looked into the same way. A model
  *   whose output is linear is taken to output logits; its probability is their softmax.
  * Every failure is a ModelBundleError naming the bundle, the field (model.json, a shard,
  * gazebench.json's key) and the reason.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { findLayerPath, ModelSplitError } from './split';
 
 export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
 export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
@@ -136,8 +138,8 @@ function asHead(dir: string, activation: unknown, where: string): HeadActivation
   throw new ModelBundleError(dir, MODEL_JSON, `final activation '${name}' of ${where} is not supported (softmax, sigmoid or linear)`);
 }
 
-function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
-  const output = model.outputs[0] as tf.SymbolicTensor;
+/** Head of the graph ending at `output`; `logits` is the same graph's tensor before the final activation. */
+function headOf(dir: string, output: tf.SymbolicTensor): { head: HeadActivation; logits: tf.SymbolicTensor | null; owned: tf.layers.Layer | null } {
   const after: tf.layers.Layer[] = [];
   let t = output;
   while (PASS_THROUGH_LAYERS.has(t.sourceLayer.getClassName()) && t.inputs.length === 1) {
@@ -145,6 +147,16 @@ function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
     t = t.inputs[0] as tf.SymbolicTensor;
   }
   const layer = t.sourceLayer;
+  const reapply = (logits: tf.SymbolicTensor): tf.SymbolicTensor => after.reduce((x, l) => l.apply(x) as tf.SymbolicTensor, logits);
+  if (layer instanceof tf.LayersModel && layer.outputs.length === 1 && layer.inputs.length === t.inputs.length) {
+    // A nested head (Teachable Machine: a Sequential of Dense layers): its logits, as a model
+    // sharing its layers, called on the nested model's arguments.
+    const inner = headOf(dir, layer.outputs[0] as tf.SymbolicTensor);
+    if (inner.logits === null) return inner;
+    const sub = tf.model({ inputs: layer.inputs, outputs: inner.logits, name: `${layer.name}_gazebench_logits` });
+    const logits = sub.apply(t.inputs.length === 1 ? (t.inputs[0] as tf.SymbolicTensor) : t.inputs) as tf.SymbolicTensor;
+    return { head: inner.head, logits: reapply(logits), owned: inner.owned };
+  }
   const className = layer.getClassName();
   const head = className === 'Softmax' ? 'softmax' : asHead(dir, layer.getConfig().activation, `layer '${layer.name}'`);
   if (head === 'linear') return { head, logits: null, owned: null };
@@ -163,7 +175,12 @@ function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
     logits = owned.apply(pre) as tf.SymbolicTensor;
     owned.setWeights(layer.getWeights());
   }
-  for (const l of after) logits = l.apply(logits) as tf.SymbolicTensor;
+  return { head, logits: reapply(logits), owned };
+}
+
+function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
+  const { head, logits, owned } = headOf(dir, model.outputs[0] as tf.SymbolicTensor);
+  if (logits === null) return { head, logits: null, owned };
   return { head, logits: tf.model({ inputs: model.inputs, outputs: logits }), owned };
 }
 
@@ -221,6 +238,17 @@ function finishConfig(
   return config;
 }
 
+function checkTargetLayer(dir: string, model: tf.LayersModel, name: string): void {
+  let path: string | null;
+  try {
+    path = findLayerPath(model, name);
+  } catch (error) {
+    if (error instanceof ModelSplitError) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, error.message);
+    throw error;
+  }
+  if (path === null) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${name}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
+}
+
 export interface CreateBundleOptions {
   /** Name of the bundle in errors and in `ModelBundle.dir` (default "(in-memory model)"). */
   readonly name?: string;
@@ -241,9 +269,7 @@ export function createModelBundle(model: tf.LayersModel, config: BundleConfig | 
   if (!(numClasses >= 1)) throw new ModelBundleError(dir, MODEL_JSON, 'model output has no fixed number of classes');
   const notes: string[] = [];
   const finished = finishConfig(dir, config, shape, numClasses, notes);
-  if (finished.targetLayer !== undefined && !model.layers.some((l) => l.name === finished.targetLayer)) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${finished.targetLayer}' in the model`);
-  }
+  if (finished.targetLayer !== undefined) checkTargetLayer(dir, model, finished.targetLayer);
   const { head, logits, owned } = analyseLayersHead(dir, model);
   const predict = (m: tf.LayersModel, x: tf.Tensor4D): tf.Tensor2D =>
     flat(m.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tf.Tensor, x.shape[0]);

@@ -1,7 +1,7 @@
 /**
  * Facts read from a TF.js model.json without loading the model (no TF.js here): the weight shard
- * paths its manifest names, the layer names of a layers-model topology (Keras `model_config`,
- * Sequential or Functional, as tensorflowjs_converter writes it), and a default target layer for
+ * paths its manifest names, the layer paths of a layers-model topology (Keras `model_config`,
+ * Sequential or Functional, nested or not, as tensorflowjs_converter writes it), and a default target layer for
  * Grad-CAM-style explainers — the last convolution layer by class name. That default is only a
  * starting point the researcher can override; lib/models/split.ts (explainers) decides where a
  * model is really split.
@@ -32,19 +32,36 @@ export function manifestPaths(modelJson: unknown): string[] {
   return out;
 }
 
-/** Top-level layers of a layers-model topology; [] for graph models or unknown layouts. */
+const NESTED_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+/** The layer list of a Sequential or Functional config (old Sequential layouts: the config is the list). */
+function configLayers(config: unknown): unknown[] {
+  return Array.isArray(config) ? config : isRecord(config) && Array.isArray(config.layers) ? config.layers : [];
+}
+
+function collectLayers(layers: readonly unknown[], prefix: string, out: LayerInfo[]): void {
+  for (const layer of layers) {
+    if (!isRecord(layer)) continue;
+    const name = typeof layer.name === 'string' ? layer.name : isRecord(layer.config) && typeof layer.config.name === 'string' ? layer.config.name : null;
+    if (name === null) continue;
+    const className = typeof layer.class_name === 'string' ? layer.class_name : '';
+    out.push({ name: `${prefix}${name}`, className });
+    if (NESTED_CLASSES.has(className)) collectLayers(configLayers(layer.config), `${prefix}${name}/`, out);
+  }
+}
+
+/**
+ * Layers of a layers-model topology, nested models included (a Teachable Machine export is a
+ * Sequential of Sequentials): `name` is the layer's path, the names of the nested models holding
+ * it and its own joined by '/', as lib/models/split.ts names layers; a nested model comes before
+ * its layers. [] for graph models or unknown layouts.
+ */
 export function topologyLayers(modelJson: unknown): LayerInfo[] {
   if (!isRecord(modelJson) || !isRecord(modelJson.modelTopology)) return [];
   const topology = modelJson.modelTopology;
   const modelConfig = isRecord(topology.model_config) ? topology.model_config : topology;
-  const config = modelConfig.config;
-  const layers = Array.isArray(config) ? config : isRecord(config) && Array.isArray(config.layers) ? config.layers : [];
   const out: LayerInfo[] = [];
-  for (const layer of layers) {
-    if (!isRecord(layer)) continue;
-    const name = typeof layer.name === 'string' ? layer.name : isRecord(layer.config) && typeof layer.config.name === 'string' ? layer.config.name : null;
-    if (name !== null) out.push({ name, className: typeof layer.class_name === 'string' ? layer.class_name : '' });
-  }
+  collectLayers(configLayers(modelConfig.config), '', out);
   return out;
 }
 
@@ -52,7 +69,7 @@ export function layerNames(modelJson: unknown): string[] {
   return topologyLayers(modelJson).map((l) => l.name);
 }
 
-/** The last convolution layer's name, or null. */
+/** The last convolution layer's path (nested models included), or null. */
 export function lastConvLayer(modelJson: unknown): string | null {
   const conv = topologyLayers(modelJson).filter((l) => CONV_CLASSES.has(l.className));
   return conv.at(-1)?.name ?? null;

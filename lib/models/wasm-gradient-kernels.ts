@@ -6,10 +6,15 @@
  * Transpose, PadV2, Slice, Reverse), by the standard identities (Dumoulin & Visin 2016):
  *   dW = conv(pad(x) with batch as channels, dy as a filter dilated by the stride)   (valid)
  *   dx = conv(dy, W rotated 180° with in/out channels swapped)                      (full, stride 1)
- * A strided input gradient falls back to the package's own Conv2DBackpropInput. Checked against
- * the CPU backend in tf-node.test.ts.
+ * A strided input gradient falls back to the package's own Conv2DBackpropInput. The depthwise
+ * gradients (MobileNet, Xception, EfficientNet) are in wasm-depthwise-gradient-kernels.ts, and
+ * the package's MaxPoolGrad, wrong for some shapes, is replaced (wasm-max-pool-grad.ts).
+ * Checked against the CPU backend in tf-node.test.ts and wasm-depthwise-gradient-kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerDepthwiseGradientKernels } from './wasm-depthwise-gradient-kernels';
+import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad';
+import { disposeAll, runWasm } from './wasm-kernel-call';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -20,19 +25,6 @@ interface ConvGradAttrs {
   dimRoundingMode: Rounding;
   filterShape: [number, number, number, number];
   inputShape: [number, number, number, number];
-}
-
-/** Runs one registered WASM kernel on TensorInfos (no engine bookkeeping). */
-function runWasm(name: string, inputs: tf.NamedTensorInfoMap, backend: object, attrs: tf.NamedAttrMap): tf.TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`initTfNode: WASM kernel ${name} is not registered`);
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`initTfNode: WASM kernel ${name} returned several outputs`);
-  return out;
-}
-
-function disposeAll(backend: object, infos: tf.TensorInfo[]): void {
-  for (const info of infos) (backend as tf.KernelBackend).disposeData(info.dataId);
 }
 
 function convInfo(xShape: number[], filterShape: number[], attrs: ConvGradAttrs) {
@@ -101,7 +93,7 @@ function conv2dBackpropInput(params: Parameters<tf.KernelFunc>[0]): tf.TensorInf
 
 let trainingKernelsRegistered = false;
 
-/** Registers the WASM convolution gradients described above (once). */
+/** Registers the WASM convolution gradients described above and the depthwise ones (once). */
 export function registerWasmTrainingKernels(): void {
   if (trainingKernelsRegistered) return;
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm') === undefined) {
@@ -110,6 +102,8 @@ export function registerWasmTrainingKernels(): void {
   originalBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (originalBackpropInput !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput });
+  registerDepthwiseGradientKernels();
+  registerWasmMaxPoolGrad();
   trainingKernelsRegistered = true;
 }
 
