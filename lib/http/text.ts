@@ -27,22 +27,30 @@ function codeOf(text: string): string | null {
  * items, to any depth), or null. Iterative, so a deeply nested body cannot overflow the stack.
  */
 export function findControlCharacter(value: unknown, path: readonly (string | number)[] = []): ControlCharacter | null {
-  const stack: { value: unknown; path: readonly (string | number)[] }[] = [{ value, path }];
+  // Paths as parent links, joined only for the one that is reported: copying the path at every
+  // level would make a body nested n deep cost n² (a 100,000-deep array took minutes).
+  interface Node { readonly key: string | number; readonly parent: Node | null }
+  const join = (node: Node | null, last?: string): string => {
+    const keys: (string | number)[] = last === undefined ? [] : [last];
+    for (let n = node; n; n = n.parent) keys.push(n.key);
+    return [...path, ...keys.reverse()].join('.');
+  };
+  const stack: { value: unknown; at: Node | null }[] = [{ value, at: null }];
   while (stack.length > 0) {
-    const item = stack.pop() as { value: unknown; path: readonly (string | number)[] };
+    const item = stack.pop() as { value: unknown; at: Node | null };
     const v = item.value;
     if (typeof v === 'string') {
       const char = codeOf(v);
-      if (char) return { path: item.path.join('.'), char };
+      if (char) return { path: join(item.at), char };
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...item.path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], at: { key: i, parent: item.at } });
     } else if (typeof v === 'object' && v !== null) {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, inner] = entries[i] as [string, unknown];
         const char = codeOf(key);
-        if (char) return { path: [...item.path, key].join('.'), char };
-        stack.push({ value: inner, path: [...item.path, key] });
+        if (char) return { path: join(item.at, key), char };
+        stack.push({ value: inner, at: { key, parent: item.at } });
       }
     }
   }
