@@ -54,10 +54,11 @@ export const StagedUploadBody = z.object({
   bytes: z.number().int(),
   sha256: z.string().meta({ description: 'SHA-256 of the bundle manifest (see README)' }),
   files: z.array(FileBody),
-  detected: ModelConfigFields.extend({ numClasses: z.number().int(), head: z.enum(['softmax', 'sigmoid', 'linear']), configSource: z.enum(['gazebench.json', 'inferred']) }),
+  detected: ModelConfigFields.extend({ numClasses: z.number().int(), head: z.enum(['softmax', 'sigmoid', 'linear']), configSource: z.enum(['gazebench.json', 'metadata.json', 'inferred']) }),
   card: z.object({ name: z.string(), architecture: z.string(), trainingData: z.string(), license: z.string() }).partial().meta({ description: 'model card fields found in the uploaded gazebench.json' }),
   layers: z.array(z.string()).meta({ description: 'layer names of a layers-model, in order' }),
   notes: z.array(z.string()),
+  rewrites: z.array(z.string()).meta({ description: 'what was rewritten in model.json so that TF.js 4.22 loads it (Keras 3 forms); the uploaded files are kept unchanged' }),
   expiresAt: Timestamp,
 });
 
@@ -106,7 +107,7 @@ export const stageModel = defineRoute({
   description:
     'Streamed to disk, capped by GAZEBENCH_MAX_MODEL_BYTES (default 500 MiB). The bundle is loaded once to check it and detect its ' +
     'input size, classes and layers; nothing is a model until POST /api/v1/models. Staged uploads expire after 24 hours.',
-  body: { kind: 'multipart', fields: z.object({}), files: 'model.json, every weight shard it lists, and optionally gazebench.json' },
+  body: { kind: 'multipart', fields: z.object({}), files: 'model.json, every weight shard it lists, and optionally gazebench.json or a Teachable Machine metadata.json' },
   responses: {
     201: { description: 'staged and checked', schema: StagedUploadBody },
     413: { description: 'over GAZEBENCH_MAX_MODEL_BYTES' },

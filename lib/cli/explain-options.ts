@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { getExplainer, type Explainer, type ExplainerTarget, type ExplainProgress } from '../explainers/index';
 import { UsageError } from './main';
+import { PREPROCESSING_PRESETS, type BundleOverrides, type Preprocessing } from '../models/bundle-core';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 /** Seconds between progress lines when stderr is not a terminal. */
@@ -137,4 +138,21 @@ export async function stagedFolder(outDir: string): Promise<{ write(name: string
       await rm(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/** --preprocessing and --labels: settings that win over gazebench.json and metadata.json. */
+export function bundleOverrides(preprocessing: string | undefined, labels: string | undefined): BundleOverrides {
+  const out: { preprocessing?: Preprocessing; labels?: string[] } = {};
+  if (preprocessing !== undefined) {
+    if (!(PREPROCESSING_PRESETS as readonly string[]).includes(preprocessing)) {
+      throw new UsageError(`--preprocessing: unknown preset '${preprocessing}' (choose from ${PREPROCESSING_PRESETS.join(', ')})`);
+    }
+    out.preprocessing = preprocessing as Preprocessing;
+  }
+  if (labels !== undefined) {
+    const list = labels.split(',').map((s) => s.trim());
+    if (list.some((l) => l === '')) throw new UsageError(`--labels: empty label in '${labels}'`);
+    out.labels = list;
+  }
+  return out;
 }

@@ -26,9 +26,9 @@ import { resizeBilinear } from '../imaging/resize';
 import { ImageFileError, readImageFile, type DecodedImage } from '../io/image-file';
 import { writeNpy } from '../io/npy';
 import { encodePng } from '../io/png';
-import { loadModelBundle, ModelBundleError } from '../models/bundle';
+import { loadModelBundle, ModelBundleError, PREPROCESSING_PRESETS } from '../models/bundle';
 import { initTfNode } from '../models/tf-node';
-import { integer, listImages, parseMethods, parseTarget, progressPrinter, required, routeParams, stagedFolder } from './explain-options';
+import { bundleOverrides, integer, listImages, parseMethods, parseTarget, progressPrinter, required, routeParams, stagedFolder } from './explain-options';
 import { UsageError } from './main';
 
 const FORMATS = ['json', 'npy', 'png'] as const;
@@ -44,6 +44,8 @@ function help(): string {
   [--layer NAME]                 layer of CAM methods, a name or a path into nested models such as
                                  sequential_1/model1/out_relu (default: gazebench.json targetLayer, else the
                                  last conv layer, nested models included)
+  [--preprocessing NAME]         ${PREPROCESSING_PRESETS.join('|')} (default: gazebench.json, else metadata.json, else unit)
+  [--labels a,b,…]               class labels (default: gazebench.json, else metadata.json, else 0..n-1)
   [--seed N]                     seed of randomised methods (default 0)
   [--param k=v]                  method parameter, repeatable; 'method.k=v' for one method; 'preset=NAME'
   [--batch B]                    inputs per forward pass (default 16)
@@ -100,6 +102,7 @@ async function explain(argv: string[]): Promise<number> {
       class: { type: 'string', default: 'predicted' }, target: { type: 'string', default: 'logit' }, layer: { type: 'string' },
       seed: { type: 'string' }, param: { type: 'string', multiple: true, default: [] }, batch: { type: 'string' },
       format: { type: 'string', default: 'json' }, backend: { type: 'string', default: 'wasm' }, help: { type: 'boolean', short: 'h' },
+      preprocessing: { type: 'string' }, labels: { type: 'string' },
     },
   });
   if (values.help === true) {
@@ -116,6 +119,7 @@ async function explain(argv: string[]): Promise<number> {
   const formats = parseFormats(values.format);
   const params = routeParams(values.param, methods);
   if (values.layer === '') throw new UsageError('--layer: empty name');
+  const overrides = bundleOverrides(values.preprocessing, values.labels);
   const backend = values.backend;
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend: expected wasm or cpu, got '${backend}'`);
 
@@ -125,9 +129,10 @@ async function explain(argv: string[]): Promise<number> {
   const staged = await stagedFolder(outDir);
   try {
     await initTfNode(backend);
-    const bundle = await loadModelBundle(modelDir);
+    const bundle = await loadModelBundle(modelDir, overrides);
     try {
       for (const note of bundle.notes) process.stderr.write(`explain: note: ${note}\n`);
+      for (const rewrite of bundle.rewrites) process.stderr.write(`explain: note: model.json rewritten for TF.js: ${rewrite}\n`);
       for (const [stem, image] of images) {
         for (const method of methods) {
           const result = await method.explain({

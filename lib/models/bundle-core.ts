@@ -8,8 +8,13 @@
  *
  * - LayersModel (model.json `format` "layers-model", or a Keras topology) is the full bundle;
  *   GraphModel (`format` "graph-model", or a topology with a `node` list) serves forward passes only.
- * - Without gazebench.json the input size comes from the model's input shape, preprocessing is
- *   "unit" and labels are "0", "1", ...; `notes` says so, so that callers can print it.
+ * - Without gazebench.json, a Teachable Machine `metadata.json` ({labels, imageSize, …}) gives the
+ *   labels and input size, with Teachable Machine's [-1, 1] input scaling (preset "inception",
+ *   x/127.5 − 1); gazebench.json wins when both are there. Without either, the input size comes
+ *   from the model's input shape, preprocessing is "unit" and labels are "0", "1", ...; `notes`
+ *   says so, so that callers can print it.
+ * - Layers topologies pass through `layersTopology` first (keras3.ts): Keras 3 forms are rewritten
+ *   for tfjs-layers and `rewrites` lists what was changed (the files themselves are not).
  * - Targets are explicit (pytorch-grad-cam `ClassifierOutputTarget` vs `ClassifierOutputSoftmaxTarget`):
  *   `forward(x, 'logit' | 'probability')`. When the final activation is softmax (or sigmoid), the
  *   logit is that layer evaluated with a linear activation: a copy of the layer with
@@ -23,6 +28,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { findLayerPath, ModelSplitError } from './split';
+import { normalizeTopology, TopologyError } from './keras3';
+import type { MetadataConfig } from './metadata';
 
 export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
 export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
@@ -34,6 +41,8 @@ export const bundleConfigSchema = z.object({
   targetLayer: z.string().min(1).optional(),
 });
 export type BundleConfig = z.infer<typeof bundleConfigSchema>;
+
+export type ConfigSource = 'gazebench.json' | 'metadata.json' | 'inferred';
 
 export type ModelOutput = 'probability' | 'logit';
 /** Final activation of the model's output, after shape-only layers. */
@@ -52,9 +61,11 @@ export interface ModelBundle {
   readonly logitsModel?: tf.LayersModel;
   readonly graphModel?: tf.GraphModel;
   readonly config: BundleConfig;
-  readonly configSource: 'gazebench.json' | 'inferred';
+  readonly configSource: ConfigSource;
   /** Human-readable remarks on defaults that were assumed. */
   readonly notes: readonly string[];
+  /** What `layersTopology` rewrote in model.json (Keras 3 forms); empty for a TF.js-ready topology. */
+  readonly rewrites: readonly string[];
   /** Input channels (always 3: bundles take RGB images). */
   readonly channels: number;
   readonly numClasses: number;
@@ -79,6 +90,7 @@ export class ModelBundleError extends Error {
 
 export const MODEL_JSON = 'model.json';
 export const CONFIG_JSON = 'gazebench.json';
+export const METADATA_JSON = 'metadata.json';
 /** Name used in errors for bundles built from a model in memory. */
 const IN_MEMORY = '(in-memory model)';
 /** Layers that only move values around; the activation before them decides the head. */
@@ -111,6 +123,38 @@ export function parseBundleConfig(dir: string, json: unknown): BundleConfig {
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
   throw new ModelBundleError(dir, CONFIG_JSON, issues.join('; '));
+}
+
+/** Layer classes TF.js has registered (tfjs-layers and any custom ones). */
+function registeredClasses(): ReadonlySet<string> {
+  return new Set(Object.keys(tf.serialization.SerializationMap.getMap().classNameMap));
+}
+
+/**
+ * A layers-model model.json as TF.js 4.22 reads it: Keras 3 forms rewritten (keras3.ts), the same
+ * object when there were none. Unsupported layer classes or forms are a one-line ModelBundleError.
+ */
+export function layersTopology(dir: string, json: Record<string, unknown>): { modelJson: Record<string, unknown>; rewrites: string[] } {
+  try {
+    return normalizeTopology(json, { knownClasses: registeredClasses() });
+  } catch (error) {
+    if (error instanceof TopologyError) throw new ModelBundleError(dir, MODEL_JSON, error.message);
+    throw error;
+  }
+}
+
+/** `handler` with the topology (and training config) of `modelJson` in place of the file's. */
+export function withTopology(handler: tf.io.IOHandler, modelJson: Record<string, unknown>): tf.io.IOHandler {
+  const load = handler.load?.bind(handler);
+  if (load === undefined) throw new Error('withTopology: the IOHandler cannot load');
+  return {
+    load: async () => {
+      const artifacts = await load();
+      const { trainingConfig, ...rest } = artifacts;
+      const training = modelJson.trainingConfig as tf.io.TrainingConfig | undefined;
+      return { ...rest, modelTopology: modelJson.modelTopology as object, ...(training === undefined || trainingConfig === undefined ? {} : { trainingConfig: training }) };
+    },
+  };
 }
 
 /** Spatial size and channels from an NHWC input shape; null for unknown dimensions. */
@@ -214,13 +258,35 @@ function flat(t: tf.Tensor, n: number): tf.Tensor2D {
   return t.rank === 2 ? (t as tf.Tensor2D) : t.reshape([n, -1]);
 }
 
-function finishConfig(
+function fromMetadata(
+  dir: string,
+  metadata: MetadataConfig,
+  shape: { h: number | null; w: number | null },
+  numClasses: number,
+  notes: string[],
+): BundleConfig {
+  const size = metadata.inputSize ?? (shape.h === null || shape.w === null ? null : ([shape.h, shape.w] as [number, number]));
+  if (size === null) throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, 'absent, and the model input has no fixed height and width');
+  const [h, w] = size;
+  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
+    throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, `${h} does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
+  }
+  if (metadata.labels.length !== numClasses) {
+    throw new ModelBundleError(dir, `${METADATA_JSON} labels`, `${metadata.labels.length} labels for a model with ${numClasses} outputs`);
+  }
+  notes.push(`labels and inputSize [${h}, ${w}] from ${METADATA_JSON} (Teachable Machine), preprocessing "${metadata.preprocessing}" (x/127.5 − 1)`);
+  return { labels: [...metadata.labels], preprocessing: metadata.preprocessing, inputSize: [h, w] };
+}
+
+function baseConfig(
   dir: string,
   config: BundleConfig | null,
   shape: { h: number | null; w: number | null },
   numClasses: number,
   notes: string[],
+  metadata: MetadataConfig | undefined,
 ): BundleConfig {
+  if (config === null && metadata !== undefined) return fromMetadata(dir, metadata, shape, numClasses, notes);
   if (config === null) {
     if (shape.h === null || shape.w === null) {
       throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
@@ -249,9 +315,40 @@ function checkTargetLayer(dir: string, model: tf.LayersModel, name: string): voi
   if (path === null) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${name}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
 }
 
+/** The bundle's settings: gazebench.json, else metadata.json, else inferred; then the caller's overrides. */
+function finishConfig(
+  dir: string,
+  config: BundleConfig | null,
+  shape: { h: number | null; w: number | null },
+  numClasses: number,
+  notes: string[],
+  options: CreateBundleOptions,
+): BundleConfig {
+  const base = baseConfig(dir, config, shape, numClasses, notes, options.metadata);
+  const { labels, preprocessing } = options.overrides ?? {};
+  if (labels !== undefined && labels.length !== numClasses) {
+    throw new ModelBundleError(dir, 'labels', `${labels.length} labels given for a model with ${numClasses} outputs`);
+  }
+  if (labels !== undefined) notes.push('labels given by the caller (they win over the files)');
+  if (preprocessing !== undefined) notes.push(`preprocessing "${preprocessing}" given by the caller (it wins over the files)`);
+  return { ...base, ...(labels === undefined ? {} : { labels: [...labels] }), ...(preprocessing === undefined ? {} : { preprocessing }) };
+}
+
 export interface CreateBundleOptions {
   /** Name of the bundle in errors and in `ModelBundle.dir` (default "(in-memory model)"). */
   readonly name?: string;
+  /** metadata.json settings, used when `config` (gazebench.json) is null. */
+  readonly metadata?: MetadataConfig;
+  /** What `layersTopology` rewrote before the model was loaded. */
+  readonly rewrites?: readonly string[];
+  /** Settings given explicitly (CLI flags); they win over gazebench.json and metadata.json. */
+  readonly overrides?: BundleOverrides;
+}
+
+export type BundleOverrides = Partial<Pick<BundleConfig, 'labels' | 'preprocessing'>>;
+
+function sourceOf(config: BundleConfig | null, options: CreateBundleOptions): ConfigSource {
+  return config !== null ? 'gazebench.json' : options.metadata !== undefined ? 'metadata.json' : 'inferred';
 }
 
 /**
@@ -268,14 +365,14 @@ export function createModelBundle(model: tf.LayersModel, config: BundleConfig | 
   const numClasses = (model.outputs[0] as tf.SymbolicTensor).shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
   if (!(numClasses >= 1)) throw new ModelBundleError(dir, MODEL_JSON, 'model output has no fixed number of classes');
   const notes: string[] = [];
-  const finished = finishConfig(dir, config, shape, numClasses, notes);
+  const finished = finishConfig(dir, config, shape, numClasses, notes, options);
   if (finished.targetLayer !== undefined) checkTargetLayer(dir, model, finished.targetLayer);
   const { head, logits, owned } = analyseLayersHead(dir, model);
   const predict = (m: tf.LayersModel, x: tf.Tensor4D): tf.Tensor2D =>
     flat(m.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tf.Tensor, x.shape[0]);
   return {
     dir, format: 'layers-model', layersModel: model, ...(logits === null ? {} : { logitsModel: logits }), config: finished,
-    configSource: config === null ? 'inferred' : 'gazebench.json', notes, channels: shape.c, numClasses, head,
+    configSource: sourceOf(config, options), notes, rewrites: [...(options.rewrites ?? [])], channels: shape.c, numClasses, head,
     forward(x, output) {
       if (output === 'probability') return toProbability(predict(model, x), head);
       return predict(logits ?? model, x);
@@ -302,7 +399,7 @@ export function createGraphModelBundle(
     throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputNodes.length}`);
   }
   const shape = inputShape(dir, model.inputs[0]?.shape);
-  const [h, w] = config?.inputSize ?? [shape.h, shape.w];
+  const [h, w] = config?.inputSize ?? options.metadata?.inputSize ?? [shape.h, shape.w];
   if (h === null || w === null) {
     throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
   }
@@ -311,12 +408,12 @@ export function createGraphModelBundle(
   const numClasses = probe.shape[1];
   probe.dispose();
   const notes = ['graph model: forward passes only (no gradients, no layer split)'];
-  const finished = finishConfig(dir, config, shape, numClasses, notes);
+  const finished = finishConfig(dir, config, shape, numClasses, notes, options);
   if (finished.targetLayer !== undefined) notes.push(`targetLayer '${finished.targetLayer}' is not used: graph models have no layers to split`);
   const { head, logitNode } = analyseGraphHead(modelJson, model.outputNodes[0] as string);
   return {
-    dir, format: 'graph-model', graphModel: model, config: finished, configSource: config === null ? 'inferred' : 'gazebench.json',
-    notes, channels: shape.c, numClasses, head,
+    dir, format: 'graph-model', graphModel: model, config: finished, configSource: sourceOf(config, options),
+    notes, rewrites: [], channels: shape.c, numClasses, head,
     forward(x, output) {
       const n = x.shape[0];
       if (output === 'probability') return toProbability(flat(model.execute(x) as tf.Tensor, n), head);

@@ -202,3 +202,55 @@ describe('loadModelBundle: bad bundles name what is wrong', () => {
     await expectBundleError(await bundleDir({ activation: 'relu' as 'linear' }), 'model.json', /final activation 'relu'.*not supported/);
   });
 });
+
+describe('loadModelBundle: Teachable Machine metadata.json', () => {
+  const TM = { tfjsVersion: '1.3.1', tmVersion: '2.4.7', packageName: '@teachablemachine/image', packageVersion: '0.8.5', modelName: 'tm-my-image-model', timeStamp: '2024-01-01T00:00:00.000Z', labels: ['Class 1', 'Class 2'], userMetadata: {}, imageSize: 3 };
+
+  async function tmDir(metadata: unknown, config: unknown = null): Promise<string> {
+    const dir = await bundleDir({ height: 3, width: 3 }, config);
+    await writeFile(path.join(dir, 'metadata.json'), JSON.stringify(metadata));
+    return dir;
+  }
+
+  it('takes labels, input size and the [-1, 1] preprocessing from metadata.json', async () => {
+    const bundle = await loadModelBundle(await tmDir(TM));
+    try {
+      expect(bundle.configSource).toBe('metadata.json');
+      expect(bundle.config).toEqual({ labels: ['Class 1', 'Class 2'], preprocessing: 'inception', inputSize: [3, 3] });
+      expect(bundle.notes.join(' ')).toContain('metadata.json (Teachable Machine)');
+    } finally {
+      bundle.dispose();
+    }
+  });
+
+  it('gazebench.json wins over metadata.json; explicit overrides win over both', async () => {
+    const config = { labels: ['a', 'b'], preprocessing: 'unit', inputSize: [3, 3] };
+    const dir = await tmDir(TM, config);
+    const fromConfig = await loadModelBundle(dir);
+    const overridden = await loadModelBundle(dir, { labels: ['x', 'y'], preprocessing: 'imagenet-torch' });
+    const tmOverridden = await loadModelBundle(await tmDir(TM), { preprocessing: 'unit' });
+    try {
+      expect([fromConfig.configSource, fromConfig.config.labels, fromConfig.config.preprocessing]).toEqual(['gazebench.json', ['a', 'b'], 'unit']);
+      expect([overridden.config.labels, overridden.config.preprocessing]).toEqual([['x', 'y'], 'imagenet-torch']);
+      expect([tmOverridden.config.labels, tmOverridden.config.preprocessing]).toEqual([['Class 1', 'Class 2'], 'unit']);
+    } finally {
+      fromConfig.dispose();
+      overridden.dispose();
+      tmOverridden.dispose();
+    }
+  });
+
+  it('a bad metadata.json is a one-line error naming the field', async () => {
+    const dir = await tmDir({ ...TM, labels: 'Class 1' });
+    const error = await loadModelBundle(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelBundleError);
+    expect((error as ModelBundleError).field).toBe('metadata.json');
+    expect((error as Error).message).toMatch(/^model bundle .*: metadata\.json: labels: [^\n]+$/);
+    const wrongSize = await loadModelBundle(await tmDir({ ...TM, imageSize: 224 })).catch((e: unknown) => e);
+    expect((wrongSize as ModelBundleError).field).toBe('metadata.json imageSize');
+    const wrongCount = await loadModelBundle(await tmDir({ ...TM, labels: ['only one'] })).catch((e: unknown) => e);
+    expect((wrongCount as Error).message).toContain('metadata.json labels: 1 labels for a model with 2 outputs');
+    const badOverride = await loadModelBundle(await tmDir(TM), { labels: ['a', 'b', 'c'] }).catch((e: unknown) => e);
+    expect((badOverride as ModelBundleError).field).toBe('labels');
+  });
+});

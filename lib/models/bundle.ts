@@ -1,6 +1,6 @@
 /**
  * Model bundles from disk (Node): `loadModelBundle(dir)` reads a folder with a TF.js `model.json`
- * + weight shards and an optional `gazebench.json`, checks every file before TF.js sees it, and
+ * + weight shards and an optional `gazebench.json` or Teachable Machine `metadata.json`, checks every file before TF.js sees it, and
  * hands the loaded model to the platform-neutral core (bundle-core.ts, re-exported here; the
  * browser uses `createModelBundle` from there directly). Conventions are in bundle-core.ts.
  * Every failure is a ModelBundleError naming the bundle, the field and the reason.
@@ -9,12 +9,14 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, MODEL_JSON, ModelBundleError,
-  parseBundleConfig, type BundleConfig, type ModelBundle,
+  CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, layersTopology, METADATA_JSON, MODEL_JSON,
+  ModelBundleError, parseBundleConfig, withTopology, type BundleConfig, type BundleOverrides, type CreateBundleOptions, type ModelBundle,
 } from './bundle-core';
 import { fileSystemHandler } from './fs-io';
+import { parseMetadata, type MetadataConfig } from './metadata';
 
 export * from './bundle-core';
+export * from './metadata';
 
 async function readJson(dir: string, file: string): Promise<unknown> {
   const full = path.join(dir, file);
@@ -46,28 +48,35 @@ async function checkShards(dir: string, manifest: unknown[]): Promise<void> {
   if (missing.length > 0) throw new ModelBundleError(dir, 'weights', `missing weight shard${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
 }
 
-async function readConfig(dir: string): Promise<BundleConfig | null> {
-  const exists = await stat(path.join(dir, CONFIG_JSON)).then(() => true, () => false);
-  if (!exists) return null;
-  return parseBundleConfig(dir, await readJson(dir, CONFIG_JSON));
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(() => true, () => false);
 }
 
-async function loadLayers(dir: string, config: BundleConfig | null): Promise<ModelBundle> {
+/** gazebench.json, else metadata.json (only read when gazebench.json is absent). */
+async function readConfig(dir: string): Promise<{ config: BundleConfig | null; metadata?: MetadataConfig }> {
+  if (await exists(path.join(dir, CONFIG_JSON))) return { config: parseBundleConfig(dir, await readJson(dir, CONFIG_JSON)) };
+  if (await exists(path.join(dir, METADATA_JSON))) return { config: null, metadata: parseMetadata(dir, await readJson(dir, METADATA_JSON)) };
+  return { config: null };
+}
+
+async function loadLayers(dir: string, json: Record<string, unknown>, config: BundleConfig | null, options: CreateBundleOptions): Promise<ModelBundle> {
+  const { modelJson, rewrites } = layersTopology(dir, json);
+  const handler = rewrites.length === 0 ? fileSystemHandler(dir) : withTopology(fileSystemHandler(dir), modelJson);
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(fileSystemHandler(dir));
+    model = await tf.loadLayersModel(handler);
   } catch (error) {
     throw new ModelBundleError(dir, MODEL_JSON, `cannot load the LayersModel: ${errorMessage(error)}`);
   }
   try {
-    return createModelBundle(model, config, { name: dir });
+    return createModelBundle(model, config, { ...options, name: dir, rewrites });
   } catch (error) {
     model.dispose();
     throw error;
   }
 }
 
-async function loadGraph(dir: string, json: Record<string, unknown>, config: BundleConfig | null): Promise<ModelBundle> {
+async function loadGraph(dir: string, json: Record<string, unknown>, config: BundleConfig | null, options: CreateBundleOptions): Promise<ModelBundle> {
   let model: tf.GraphModel;
   try {
     model = await tf.loadGraphModel(fileSystemHandler(dir));
@@ -75,7 +84,7 @@ async function loadGraph(dir: string, json: Record<string, unknown>, config: Bun
     throw new ModelBundleError(dir, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
   }
   try {
-    return createGraphModelBundle(model, json, config, { name: dir });
+    return createGraphModelBundle(model, json, config, { ...options, name: dir });
   } catch (error) {
     model.dispose();
     throw error;
@@ -83,16 +92,19 @@ async function loadGraph(dir: string, json: Record<string, unknown>, config: Bun
 }
 
 /**
- * Loads the bundle in `dir` (TF.js must be initialised, e.g. `initTfNode('wasm')`).
+ * Loads the bundle in `dir` (TF.js must be initialised, e.g. `initTfNode('wasm')`); `overrides`
+ * (CLI flags) win over gazebench.json and metadata.json.
  * Throws ModelBundleError naming the field at fault.
  */
-export async function loadModelBundle(dir: string): Promise<ModelBundle> {
+export async function loadModelBundle(dir: string, overrides: BundleOverrides = {}): Promise<ModelBundle> {
   const folder = path.resolve(dir);
   const isDir = await stat(folder).then((s) => s.isDirectory(), () => false);
   if (!isDir) throw new ModelBundleError(folder, 'dir', 'not a directory');
   const json = await readJson(folder, MODEL_JSON);
   const format = detectFormat(folder, json);
   await checkShards(folder, (json as { weightsManifest: unknown[] }).weightsManifest);
-  const config = await readConfig(folder);
-  return format === 'graph-model' ? loadGraph(folder, json as Record<string, unknown>, config) : loadLayers(folder, config);
+  const { config, metadata } = await readConfig(folder);
+  const options: CreateBundleOptions = { overrides, ...(metadata === undefined ? {} : { metadata }) };
+  const record = json as Record<string, unknown>;
+  return format === 'graph-model' ? loadGraph(folder, record, config, options) : loadLayers(folder, record, config, options);
 }

@@ -2,7 +2,9 @@
  * Model uploads (issue 7, "Models"), in two steps so a researcher sees test predictions before
  * anything is saved:
  *
- * 1. `stageModelBundle`: the multipart body (model.json, its weight shards, optional gazebench.json)
+ * 1. `stageModelBundle`: the multipart body (model.json, its weight shards, optional gazebench.json
+ *    or Teachable Machine metadata.json, whose labels and input size are detected; the upload
+ *    answer's `rewrites` lists what a Keras 3 model.json needed rewritten to load)
  *    is streamed into DATA_DIR/uploads/<uploadId>/bundle (lib/http/multipart.ts; cap
  *    GAZEBENCH_MAX_MODEL_BYTES), file names are checked (one safe path segment each), every shard
  *    the manifest names must be there (400 naming the missing ones) and hold exactly the bytes its
@@ -31,7 +33,7 @@ import { receiveMultipart } from '@/lib/http/multipart';
 import { decodeImage } from '@/lib/io/image-file';
 import { uploadLimits } from '@/lib/limits';
 import { readBlob, putBlobFile } from '@/lib/storage/blobs';
-import { loadModelBundle, ModelBundleError, type BundleConfig, type HeadActivation, type ModelBundle } from './bundle';
+import { loadModelBundle, METADATA_JSON, ModelBundleError, type BundleConfig, type ConfigSource, type HeadActivation, type ModelBundle } from './bundle';
 import { predictClass } from './predict';
 import { initTfNode } from './tf-node';
 import { lastConvLayer, manifestGroups, manifestPaths } from './topology';
@@ -60,11 +62,13 @@ export interface StagedUpload {
   bytes: number;
   sha256: string;
   files: ModelFile[];
-  detected: ModelSettings & { numClasses: number; head: HeadActivation; configSource: 'gazebench.json' | 'inferred' };
+  detected: ModelSettings & { numClasses: number; head: HeadActivation; configSource: ConfigSource };
   /** Model card fields found in the uploaded gazebench.json (to prefill the form). */
   card: { name?: string; architecture?: string; trainingData?: string; license?: string };
   layers: string[];
   notes: string[];
+  /** Keras 3 forms rewritten in model.json to load it (bundle `rewrites`); the file is kept as uploaded. */
+  rewrites: string[];
 }
 
 function uploadsRoot(dataDir: string): string {
@@ -97,7 +101,7 @@ export async function pruneStagedUploads(dataDir: string, now = Date.now()): Pro
 
 function bundleError(error: ModelBundleError): HttpError {
   // "gazebench.json labels" → "labels": the settings are fields of the request.
-  const field = error.field === 'weights' ? 'files' : error.field.replace(/^gazebench\.json /, '');
+  const field = error.field === 'weights' ? 'files' : error.field.replace(/^(gazebench|metadata)\.json /, '');
   const reason = error.message.replace(`model bundle ${error.dir}: `, '');
   return new HttpError(422, 'invalid_model', reason, field);
 }
@@ -175,7 +179,7 @@ export async function stageModelBundle(dataDir: string, ownerId: string, request
       }
     }
     const notes: string[] = [];
-    const kept = new Set([MODEL_JSON, CONFIG_JSON, ...shards]);
+    const kept = new Set([MODEL_JSON, CONFIG_JSON, METADATA_JSON, ...shards]);
     for (const name of byName.keys()) {
       if (kept.has(name)) continue;
       await rm(path.join(/*turbopackIgnore: true*/ bundleDir, name), { force: true });
@@ -187,10 +191,16 @@ export async function stageModelBundle(dataDir: string, ownerId: string, request
       return { name, bytes: f.bytes, sha256: f.sha256 };
     });
     const card = byName.has(CONFIG_JSON) ? pickCard(await readModelJson(path.join(bundleDir, CONFIG_JSON)).catch(() => null)) : {};
+    if (card.name === undefined && byName.has(METADATA_JSON)) {
+      const metadata = await readModelJson(path.join(bundleDir, METADATA_JSON)).catch(() => null);
+      const modelName = pickCard(typeof metadata === 'object' && metadata !== null ? { name: (metadata as Record<string, unknown>).modelName } : null).name;
+      if (modelName !== undefined) card.name = modelName;
+    }
     const detected = await withBundle(bundleDir, async (bundle) => ({
       format: bundle.format,
       layers: bundle.layersModel?.layers.map((l) => l.name) ?? [],
       notes: [...bundle.notes],
+      rewrites: [...bundle.rewrites],
       settings: {
         labels: [...bundle.config.labels],
         preprocessing: bundle.config.preprocessing,
@@ -205,7 +215,7 @@ export async function stageModelBundle(dataDir: string, ownerId: string, request
     const staged: StagedUpload = {
       uploadId, ownerId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + STAGING_TTL_HOURS * 3_600_000).toISOString(),
       format: detected.format, bytes: files.reduce((s, f) => s + f.bytes, 0), sha256: bundleDigest(files), files,
-      detected: detected.settings, card, layers: detected.layers, notes: [...notes, ...detected.notes],
+      detected: detected.settings, card, layers: detected.layers, notes: [...notes, ...detected.notes], rewrites: detected.rewrites,
     };
     await writeFile(path.join(/*turbopackIgnore: true*/ dir, 'meta.json'), JSON.stringify(staged));
     return staged;

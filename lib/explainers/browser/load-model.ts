@@ -1,16 +1,19 @@
 /**
  * Model loading inside the explainer worker: the demo model from our own origin
- * (`/models/demo-shapes/model.json` and the gazebench.json beside it), or files the user picked,
- * read with `tf.io.browserFiles` — they never leave the browser. Both end in the platform-neutral
+ * (`/models/demo-shapes/model.json` and the gazebench.json — or Teachable Machine metadata.json —
+ * beside it), or files the user picked, read with `tf.io.browserFiles` — they never leave the
+ * browser. Layers topologies pass through `layersTopology` (Keras 3 forms rewritten; the notes
+ * say what was). Both end in the platform-neutral
  * `createModelBundle` / `createGraphModelBundle` of lib/models/bundle-core.ts, the same code the
  * Node CLI uses, so a model behaves identically in both places.
  * Errors are ModelBundleErrors naming the file at fault (model.json, a missing shard, gazebench.json).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, MODEL_JSON, ModelBundleError,
-  parseBundleConfig, type BundleConfig, type ModelBundle,
+  CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, layersTopology, METADATA_JSON, MODEL_JSON,
+  ModelBundleError, parseBundleConfig, withTopology, type BundleConfig, type CreateBundleOptions, type ModelBundle,
 } from '@/lib/models/bundle-core';
+import { parseMetadata } from '@/lib/models/metadata';
 import type { ModelInfo, ModelSource } from './protocol';
 
 export interface LoadedModel {
@@ -60,7 +63,9 @@ interface Parts {
   readonly name: string;
   readonly json: Record<string, unknown>;
   readonly rawConfig: unknown;
-  readonly handler: tf.io.IOHandler | string;
+  /** Parsed metadata.json; only read when there is no gazebench.json. */
+  readonly rawMetadata: unknown;
+  readonly handler: tf.io.IOHandler;
 }
 
 async function fromUrl(url: string): Promise<Parts> {
@@ -69,10 +74,16 @@ async function fromUrl(url: string): Promise<Parts> {
   detectFormat(name, json);
   const configUrl = new URL(CONFIG_JSON, new URL(url, self.location.href)).pathname;
   const configText = await fetchText(configUrl, name, CONFIG_JSON, true);
-  return { name, json: json as Record<string, unknown>, rawConfig: configText === null ? null : parseJson(name, CONFIG_JSON, configText), handler: url };
+  const rawConfig = configText === null ? null : parseJson(name, CONFIG_JSON, configText);
+  let rawMetadata: unknown = null;
+  if (rawConfig === null) {
+    const metadataText = await fetchText(new URL(METADATA_JSON, new URL(url, self.location.href)).pathname, name, METADATA_JSON, true);
+    rawMetadata = metadataText === null ? null : parseJson(name, METADATA_JSON, metadataText);
+  }
+  return { name, json: json as Record<string, unknown>, rawConfig, rawMetadata, handler: tf.io.http(url) };
 }
 
-async function fromFiles(modelJson: File, weights: readonly File[], config: File | null): Promise<Parts> {
+async function fromFiles(modelJson: File, weights: readonly File[], config: File | null, metadata: File | null): Promise<Parts> {
   const name = modelJson.name;
   const json = parseJson(name, MODEL_JSON, await modelJson.text());
   detectFormat(name, json);
@@ -83,14 +94,16 @@ async function fromFiles(modelJson: File, weights: readonly File[], config: File
     throw new ModelBundleError(name, 'weights', `missing weight shard${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (pick them together with ${name})`);
   }
   const rawConfig = config === null ? null : parseJson(name, CONFIG_JSON, await config.text());
-  return { name, json: json as Record<string, unknown>, rawConfig, handler: tf.io.browserFiles([modelJson, ...weights]) };
+  const rawMetadata = metadata === null || rawConfig !== null ? null : parseJson(name, METADATA_JSON, await metadata.text());
+  return { name, json: json as Record<string, unknown>, rawConfig, rawMetadata, handler: tf.io.browserFiles([modelJson, ...weights]) };
 }
 
 /** Loads a model bundle from the demo URL or from local files. */
 export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel> {
-  const parts = source.kind === 'url' ? await fromUrl(source.url) : await fromFiles(source.modelJson, source.weights, source.config);
-  const { name, json, rawConfig, handler } = parts;
+  const parts = source.kind === 'url' ? await fromUrl(source.url) : await fromFiles(source.modelJson, source.weights, source.config, source.metadata);
+  const { name, json, rawConfig, rawMetadata, handler } = parts;
   const config: BundleConfig | null = rawConfig === null ? null : parseBundleConfig(name, rawConfig);
+  const options: CreateBundleOptions = { name, ...(rawMetadata === null ? {} : { metadata: parseMetadata(name, rawMetadata) }) };
   const format = detectFormat(name, json);
   let bundle: ModelBundle;
   if (format === 'graph-model') {
@@ -101,20 +114,21 @@ export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel
       throw new ModelBundleError(name, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
     }
     try {
-      bundle = createGraphModelBundle(model, json, config, { name });
+      bundle = createGraphModelBundle(model, json, config, options);
     } catch (error) {
       model.dispose();
       throw error;
     }
   } else {
+    const { modelJson, rewrites } = layersTopology(name, json);
     let model: tf.LayersModel;
     try {
-      model = await tf.loadLayersModel(handler);
+      model = await tf.loadLayersModel(rewrites.length === 0 ? handler : withTopology(handler, modelJson));
     } catch (error) {
       throw new ModelBundleError(name, MODEL_JSON, `cannot load the LayersModel: ${errorMessage(error)}`);
     }
     try {
-      bundle = createModelBundle(model, config, { name });
+      bundle = createModelBundle(model, config, { ...options, rewrites });
     } catch (error) {
       model.dispose();
       throw error;
@@ -129,7 +143,7 @@ export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel
     numClasses: bundle.numClasses,
     targetLayer: bundle.config.targetLayer ?? null,
     configSource: bundle.configSource,
-    notes: bundle.notes,
+    notes: [...bundle.notes, ...bundle.rewrites.map((r) => `model.json rewritten for TF.js: ${r}`)],
   };
   return { bundle, info };
 }

@@ -23,5 +23,14 @@ describe('sortModelFiles', () => {
     expect(sortModelFiles([file('weights.bin')])).toEqual({ ok: false, reason: 'pick the model.json of a TF.js model with its weight shards' });
     expect(sortModelFiles([file('a.json'), file('b.json')])).toEqual({ ok: false, reason: 'several JSON files (a.json, b.json): pick one model.json' });
     expect(sortModelFiles([file('model.json'), file('gazebench.json'), file('gazebench.json')])).toEqual({ ok: false, reason: 'more than one gazebench.json' });
+    expect(sortModelFiles([file('model.json'), file('metadata.json'), file('metadata.json')])).toEqual({ ok: false, reason: 'more than one metadata.json' });
+  });
+
+  it('takes a Teachable Machine metadata.json beside model.json, not as the model', () => {
+    const r = sortModelFiles([file('metadata.json'), file('model.json'), file('weights.bin')]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect([r.source.modelJson.name, r.source.metadata?.name, r.source.config]).toEqual(['model.json', 'metadata.json', null]);
+    expect(r.source.weights.map((f) => f.name)).toEqual(['weights.bin']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Sorting the files a user picks for a local model bundle (issue 4, "Models"): `model.json`, the
- * weight shards it lists, and an optional `gazebench.json`. Pure (File objects in, File objects
+ * weight shards it lists, an optional `gazebench.json` and an optional Teachable Machine
+ * `metadata.json`. Pure (File objects in, File objects
  * out); the worker reads them with tf.io.browserFiles and names any shard that is missing.
  */
 import type { ModelSource } from './protocol';
@@ -10,7 +11,8 @@ export type ModelFiles = Extract<ModelSource, { kind: 'files' }>;
 /** The picked files as a model source, or the reason they are not one. */
 export function sortModelFiles(files: readonly File[]): { ok: true; source: ModelFiles } | { ok: false; reason: string } {
   const config = files.filter((f) => f.name === 'gazebench.json');
-  const jsons = files.filter((f) => f.name.endsWith('.json') && f.name !== 'gazebench.json');
+  const metadata = files.filter((f) => f.name === 'metadata.json');
+  const jsons = files.filter((f) => f.name.endsWith('.json') && f.name !== 'gazebench.json' && f.name !== 'metadata.json');
   const named = jsons.filter((f) => f.name === 'model.json');
   const modelJson = named.length === 1 ? named[0] : jsons.length === 1 ? jsons[0] : undefined;
   if (modelJson === undefined) {
@@ -20,6 +22,7 @@ export function sortModelFiles(files: readonly File[]): { ok: true; source: Mode
     };
   }
   if (config.length > 1) return { ok: false, reason: 'more than one gazebench.json' };
-  const weights = files.filter((f) => f !== modelJson && f.name !== 'gazebench.json' && !f.name.endsWith('.json'));
-  return { ok: true, source: { kind: 'files', modelJson, weights, config: config[0] ?? null } };
+  if (metadata.length > 1) return { ok: false, reason: 'more than one metadata.json' };
+  const weights = files.filter((f) => f !== modelJson && !f.name.endsWith('.json'));
+  return { ok: true, source: { kind: 'files', modelJson, weights, config: config[0] ?? null, metadata: metadata[0] ?? null } };
 }

@@ -15,7 +15,7 @@ describe('workerRequestSchema', () => {
   it('accepts every request type', () => {
     expect(firstIssue({ type: 'init', backend: 'auto' })).toBe('ok');
     expect(firstIssue({ type: 'load-model', id: 'm', source: { kind: 'url', url: '/models/demo-shapes/model.json' } })).toBe('ok');
-    const files = { kind: 'files', modelJson: new File(['{}'], 'model.json'), weights: [new File([''], 'w.bin')], config: null };
+    const files = { kind: 'files', modelJson: new File(['{}'], 'model.json'), weights: [new File([''], 'w.bin')], config: null, metadata: null };
     expect(firstIssue({ type: 'load-model', id: 'm', source: files })).toBe('ok');
     expect(firstIssue(explain)).toBe('ok');
     expect(firstIssue({ ...explain, target: { classIndex: 3, output: 'probability' }, layer: 'last_conv', batchSize: 8 })).toBe('ok');

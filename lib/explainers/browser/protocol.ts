@@ -17,6 +17,7 @@
  *   (any failure)                            error {id | null, name, message, field?}
  */
 import { z } from 'zod';
+import type { ConfigSource } from '@/lib/models/bundle-core';
 
 export const BACKENDS = ['wasm', 'webgl', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -39,6 +40,8 @@ const modelSourceSchema = z.discriminatedUnion('kind', [
     modelJson: z.instanceof(File),
     weights: z.array(z.instanceof(File)),
     config: z.instanceof(File).nullable(),
+    /** Teachable Machine metadata.json; gazebench.json wins when both are picked. */
+    metadata: z.instanceof(File).nullable(),
   }),
 ]);
 export type ModelSource = z.infer<typeof modelSourceSchema>;
@@ -107,7 +110,7 @@ export interface ModelInfo {
   readonly preprocessing: string;
   readonly numClasses: number;
   readonly targetLayer: string | null;
-  readonly configSource: 'gazebench.json' | 'inferred';
+  readonly configSource: ConfigSource;
   readonly notes: readonly string[];
 }
 
