@@ -276,8 +276,8 @@ describe(`authorisation matrix on ${driver}`, () => {
     const bundle = formData(['model.json', 'weights.bin', 'gazebench.json'].map((f) => ({ name: f, bytes: new Uint8Array(fs.readFileSync(path.join(bundleDir, f))) })));
     stagedTemplate = (await stageModelBundle(dataDir, owner.id, request('/api/v1/models/uploads', { body: bundle }))).uploadId;
     publicDatasetId = (await dataset('public')).id;
-    // A platform model (no owner, like the demo model): usable by every signed-in researcher.
-    platformModelId = (await model('private', owner.id)).id;
+    // A public platform model, as the seeded demo models are (a private one is admin-only: browser-runs.test.ts).
+    platformModelId = (await model('public', owner.id)).id;
     await handle.db.update(models).set({ ownerId: null }).where(eq(models.id, platformModelId));
     // An open study of the owner's (4×4-pixel images, 1 per participant, webcam or mouse).
     process.env.GAZEBENCH_SECRET ??= 'authz-matrix-secret-0123456789abcdef';
