@@ -26,14 +26,14 @@ function codeOf(text: string): string | null {
  * The first forbidden control character in a value (strings, object keys and values, array
  * items, to any depth), or null. Iterative, so a deeply nested body cannot overflow the stack.
  */
-export function findControlCharacter(value: unknown, path: readonly (string | number)[] = []): ControlCharacter | null {
+export function findControlCharacter(value: unknown): ControlCharacter | null {
   // Paths as parent links, joined only for the one that is reported: copying the path at every
   // level would make a body nested n deep cost n² (a 100,000-deep array took minutes).
   interface Node { readonly key: string | number; readonly parent: Node | null }
   const join = (node: Node | null, last?: string): string => {
     const keys: (string | number)[] = last === undefined ? [] : [last];
     for (let n = node; n; n = n.parent) keys.push(n.key);
-    return [...path, ...keys.reverse()].join('.');
+    return keys.reverse().join('.');
   };
   const stack: { value: unknown; at: Node | null }[] = [{ value, at: null }];
   while (stack.length > 0) {
