@@ -114,7 +114,7 @@ export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel
       throw new ModelBundleError(name, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
     }
     try {
-      bundle = createGraphModelBundle(model, json, config, options);
+      bundle = await createGraphModelBundle(model, json, config, options);
     } catch (error) {
       model.dispose();
       throw error;
