@@ -60,7 +60,9 @@ export function splitGraphModel(bundle: ModelBundle, layerName?: string): Featur
     layerClass: node.op,
     automatic,
     features(x) {
-      const [a, ...bypass] = model.execute(x, [target, ...plan.bypass]) as tf.Tensor[];
+      // execute returns a bare tensor for one output, an array for several.
+      const result = model.execute(x, [target, ...plan.bypass]);
+      const [a, ...bypass] = Array.isArray(result) ? result : [result];
       if (a === undefined || a.rank !== 4) {
         throw new ModelSplitError(`node '${target}' (${node.op}) outputs shape [${a?.shape.join(', ') ?? '?'}], not a 4-D NHWC activation (${listNames(facts.camCandidates)})`);
       }
