@@ -83,6 +83,14 @@ function split(name: string, options: ExplainOptions): FeatureSplit {
   }
 }
 
+/**
+ * The layer (path, or graph node) CAM method `name` would use on `bundle` with `layer`; checks
+ * what can be checked before a run (capability, the name) and throws ExplainerError otherwise.
+ */
+export function resolveCamLayer(name: string, bundle: ExplainOptions['bundle'], layer?: string): string {
+  return split(name, { bundle, layer, image: { width: 0, height: 0, rgba: new Uint8Array(0) }, target: { classIndex: 'predicted', output: 'logit' } }).layer;
+}
+
 /** The split's features; a node whose output is not 4-D (graph models) → ExplainerError naming the layer. */
 function features(name: string, parts: FeatureSplit, x: tf.Tensor4D): tf.Tensor[] {
   try {

@@ -20,6 +20,7 @@ import type { ModelBundle } from '@/lib/models/bundle-core';
 
 export * from './types';
 export * from './capability';
+export { resolveCamLayer } from './cam-base';
 
 export const EXPLAINERS: Readonly<Record<string, Explainer>> = {
   gradcam: gradCam,
