@@ -56,7 +56,9 @@ export const StagedUploadBody = z.object({
   files: z.array(FileBody),
   detected: ModelConfigFields.extend({ numClasses: z.number().int(), head: z.enum(['softmax', 'sigmoid', 'linear']), configSource: z.enum(['gazebench.json', 'metadata.json', 'inferred']) }),
   card: z.object({ name: z.string(), architecture: z.string(), trainingData: z.string(), license: z.string() }).partial().meta({ description: 'model card fields found in the uploaded gazebench.json' }),
-  layers: z.array(z.string()).meta({ description: 'layer names of a layers-model, in order' }),
+  layers: z.array(z.string()).meta({ description: 'layer names of a layers-model, in order; for a graph model its 4-D convolution nodes (CAM candidates), input first' }),
+  methods: z.array(z.object({ method: z.string(), ok: z.boolean(), reason: z.string().optional(), field: z.enum(['model', 'layer']).optional() }))
+    .meta({ description: 'every explanation method and whether it can run on this model; reason says why not (e.g. a graph with control flow has no gradients)' }),
   notes: z.array(z.string()),
   rewrites: z.array(z.string()).meta({ description: 'what was rewritten in model.json so that TF.js 4.22 loads it (Keras 3 forms); the uploaded files are kept unchanged' }),
   expiresAt: Timestamp,
