@@ -246,6 +246,7 @@ describe(`upload safety on ${driver}`, () => {
   const passwd = fs.statSync('/etc/passwd');
   const summary: string[] = [];
   let peakGrowthMib = 0;
+  let peakMib = 0;
   /** Paths an attack names, outside DATA_DIR: none may appear. */
   const targets = () => [
     '/tmp/abs.bin', '/tmp/evil.png', '/tmp/x.bin', '/tmp/evil.bin', path.join(systemTmp, 'x.bin'), path.join(systemTmp, 'evil.png'),
@@ -283,7 +284,7 @@ describe(`upload safety on ${driver}`, () => {
     const appeared = [...new Set(fs.readdirSync(systemTmp))].filter((n) => !systemTmpBefore.has(n) && !n.startsWith('gazebench-upload-safety-'));
     fs.rmSync(base, { recursive: true, force: true });
     console.log(
-      `upload safety (${driver}): ${CASES.length} cases refused; peak RSS growth ≤ ${peakGrowthMib.toFixed(1)} MiB (bound ${MAX_RSS_GROWTH_MIB} MiB); ` +
+      `upload safety (${driver}): ${CASES.length} cases refused; peak RSS growth ≤ ${peakGrowthMib.toFixed(1)} MiB (bound ${MAX_RSS_GROWTH_MIB} MiB), test process peak ${peakMib.toFixed(0)} MiB; ` +
         `${appeared.length} new entries in ${systemTmp} during the file (other processes share it; none is an attack target)\n${summary.join('\n')}`,
     );
   });
@@ -302,7 +303,9 @@ describe(`upload safety on ${driver}`, () => {
     const rssBefore = statusKb('VmRSS');
     fs.writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
     const res = await call(handler, req, c.route === 'model' ? {} : { id: datasetId });
-    const growthMib = (statusKb('VmHWM') - rssBefore) / 1024;
+    const hwm = statusKb('VmHWM');
+    const growthMib = (hwm - rssBefore) / 1024;
+    peakMib = Math.max(peakMib, hwm / 1024);
     const text = await res.text();
     const answer = JSON.parse(text) as { error?: unknown; field?: unknown; detail?: unknown };
     summary.push(`  ${c.name.padEnd(74)} → ${res.status} ${String(answer.error)} field=${String(answer.field)}  peak RSS +${growthMib.toFixed(1)} MiB`);
