@@ -148,7 +148,7 @@ export const updateModel = defineRoute({
   summary: 'Edit a model card or its settings',
   params: IdParams,
   body: { kind: 'json', schema: UpdateModelBody },
-  responses: { 200: { description: 'updated', schema: ModelBody }, 422: { description: 'settings do not fit the model' } },
+  responses: { 200: { description: 'updated', schema: ModelBody }, 400: { description: 'targetLayer is not a layer the explainers can use (unknown, ambiguous bare name, or not 4-D); the detail lists candidate paths' }, 422: { description: 'settings do not fit the model' } },
 });
 
 export const deleteModel = defineRoute({

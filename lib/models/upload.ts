@@ -36,7 +36,8 @@ import { readBlob, putBlobFile } from '@/lib/storage/blobs';
 import { loadModelBundle, METADATA_JSON, ModelBundleError, type BundleConfig, type ConfigSource, type HeadActivation, type ModelBundle } from './bundle';
 import { predictClass } from './predict';
 import { initTfNode } from './tf-node';
-import { lastConvLayer, manifestGroups, manifestPaths } from './topology';
+import { defaultFeatureLayer } from './split';
+import { manifestGroups, manifestPaths } from './topology';
 
 export const STAGING_TTL_HOURS = 24;
 /** model.json is parsed in memory: bigger ones are refused. */
@@ -205,7 +206,8 @@ export async function stageModelBundle(dataDir: string, ownerId: string, request
         labels: [...bundle.config.labels],
         preprocessing: bundle.config.preprocessing,
         inputSize: [bundle.config.inputSize[0], bundle.config.inputSize[1]] as [number, number],
-        targetLayer: bundle.config.targetLayer ?? (bundle.format === 'layers-model' ? lastConvLayer(modelJson) : null),
+        // The explainers' automatic choice (split.ts), so that the stored default is the layer they would use.
+        targetLayer: bundle.config.targetLayer ?? (bundle.layersModel === undefined ? null : defaultFeatureLayer(bundle.layersModel)),
         numClasses: bundle.numClasses,
         head: bundle.head,
         configSource: bundle.configSource,
