@@ -11,7 +11,7 @@ export const MAX_TEST_IMAGES = 8;
 const Labels = z.array(z.string().trim().min(1, 'labels must not be empty').max(100, 'at most 100 characters')).min(1).max(100_000);
 const InputSize = z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096)]).meta({ description: '[height, width] in pixels' });
 const Preprocessing = z.enum(PREPROCESSING_PRESETS).meta({
-  description: 'unit: x/255 · inception: x/127.5−1 (Xception, Inception) · imagenet-torch: x/255, ImageNet mean/std (DenseNet121) · imagenet-caffe: BGR minus ImageNet mean (ResNet50, VGG16)',
+  description: 'unit: x/255 · inception: x/127.5−1 (Xception, Inception) · imagenet-torch: x/255, ImageNet mean/std (DenseNet121) · teachable-machine: centre crop, x/127−1 (Teachable Machine) · imagenet-caffe: BGR minus ImageNet mean (ResNet50, VGG16)',
 });
 const TargetLayer = z.string().trim().min(1).max(200).nullable().meta({ description: 'layer Grad-CAM-style explainers split at (null: none)' });
 

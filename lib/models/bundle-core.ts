@@ -4,13 +4,14 @@
  * from URLs or local files itself) and Node (`loadModelBundle(dir)` in bundle.ts) share it.
  *
  *   gazebench.json = { labels: string[], preprocessing: "unit" | "inception" |
- *                      "imagenet-torch" | "imagenet-caffe", inputSize: [h, w], targetLayer?: string }
+ *                      "imagenet-torch" | "imagenet-caffe" | "teachable-machine", inputSize: [h, w],
+ *                      targetLayer?: string }
  *
  * - LayersModel (model.json `format` "layers-model", or a Keras topology) is the full bundle;
  *   GraphModel (`format` "graph-model", or a topology with a `node` list) serves forward passes only.
  * - Without gazebench.json, a Teachable Machine `metadata.json` ({labels, imageSize, …}) gives the
- *   labels and input size, with Teachable Machine's [-1, 1] input scaling (preset "inception",
- *   x/127.5 − 1); gazebench.json wins when both are there. Without either, the input size comes
+ *   labels and input size, with Teachable Machine's own centre crop and x/127 − 1 scaling (preset
+ *   "teachable-machine", preprocess.ts); gazebench.json wins when both are there. Without either, the input size comes
  *   from the model's input shape, preprocessing is "unit" and labels are "0", "1", ...; `notes`
  *   says so, so that callers can print it.
  * - Layers topologies pass through `layersTopology` first (keras3.ts): Keras 3 forms are rewritten
@@ -31,7 +32,7 @@ import { findLayerPath, ModelSplitError } from './split';
 import { normalizeTopology, TopologyError } from './keras3';
 import type { MetadataConfig } from './metadata';
 
-export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
+export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe', 'teachable-machine'] as const;
 export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
 
 export const bundleConfigSchema = z.object({
@@ -274,7 +275,7 @@ function fromMetadata(
   if (metadata.labels.length !== numClasses) {
     throw new ModelBundleError(dir, `${METADATA_JSON} labels`, `${metadata.labels.length} labels for a model with ${numClasses} outputs`);
   }
-  notes.push(`labels and inputSize [${h}, ${w}] from ${METADATA_JSON} (Teachable Machine), preprocessing "${metadata.preprocessing}" (x/127.5 − 1)`);
+  notes.push(`labels and inputSize [${h}, ${w}] from ${METADATA_JSON} (Teachable Machine), preprocessing "${metadata.preprocessing}" (centre crop, x/127 − 1)`);
   return { labels: [...metadata.labels], preprocessing: metadata.preprocessing, inputSize: [h, w] };
 }
 
