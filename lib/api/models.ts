@@ -96,6 +96,7 @@ export const ModelBody = z.object({
   sha256: z.string().nullable(),
   bytes: z.number().int().nullable(),
   files: z.array(FileBody).nullable(),
+  rewrites: z.array(z.string()).meta({ description: 'what the Keras 3 normaliser rewrote in model.json to load it, one line each; [] when nothing (model.json is kept as uploaded)' }),
   createdAt: Timestamp,
 });
 
