@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { findLayerPath, ModelSplitError } from './split';
+import { checkTargetLayer, finishConfig } from './bundle-config';
 import { normalizeTopology, TopologyError } from './keras3';
 import type { MetadataConfig } from './metadata';
 
@@ -257,82 +257,6 @@ function toProbability(raw: tf.Tensor2D, head: HeadActivation): tf.Tensor2D {
 
 function flat(t: tf.Tensor, n: number): tf.Tensor2D {
   return t.rank === 2 ? (t as tf.Tensor2D) : t.reshape([n, -1]);
-}
-
-function fromMetadata(
-  dir: string,
-  metadata: MetadataConfig,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-): BundleConfig {
-  const size = metadata.inputSize ?? (shape.h === null || shape.w === null ? null : ([shape.h, shape.w] as [number, number]));
-  if (size === null) throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, 'absent, and the model input has no fixed height and width');
-  const [h, w] = size;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, `${h} does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (metadata.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${METADATA_JSON} labels`, `${metadata.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  notes.push(`labels and inputSize [${h}, ${w}] from ${METADATA_JSON} (Teachable Machine), preprocessing "${metadata.preprocessing}" (centre crop, x/127 − 1)`);
-  return { labels: [...metadata.labels], preprocessing: metadata.preprocessing, inputSize: [h, w] };
-}
-
-function baseConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-  metadata: MetadataConfig | undefined,
-): BundleConfig {
-  if (config === null && metadata !== undefined) return fromMetadata(dir, metadata, shape, numClasses, notes);
-  if (config === null) {
-    if (shape.h === null || shape.w === null) {
-      throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
-    }
-    notes.push(`no ${CONFIG_JSON}: inputSize [${shape.h}, ${shape.w}] taken from the model input, preprocessing "unit" (x/255) assumed, labels "0".."${numClasses - 1}"`);
-    return { labels: Array.from({ length: numClasses }, (_, i) => String(i)), preprocessing: 'unit', inputSize: [shape.h, shape.w] };
-  }
-  const [h, w] = config.inputSize;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} inputSize`, `[${h}, ${w}] does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (config.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} labels`, `${config.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  return config;
-}
-
-function checkTargetLayer(dir: string, model: tf.LayersModel, name: string): void {
-  let path: string | null;
-  try {
-    path = findLayerPath(model, name);
-  } catch (error) {
-    if (error instanceof ModelSplitError) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, error.message);
-    throw error;
-  }
-  if (path === null) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${name}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
-}
-
-/** The bundle's settings: gazebench.json, else metadata.json, else inferred; then the caller's overrides. */
-function finishConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-  options: CreateBundleOptions,
-): BundleConfig {
-  const base = baseConfig(dir, config, shape, numClasses, notes, options.metadata);
-  const { labels, preprocessing } = options.overrides ?? {};
-  if (labels !== undefined && labels.length !== numClasses) {
-    throw new ModelBundleError(dir, 'labels', `${labels.length} labels given for a model with ${numClasses} outputs`);
-  }
-  if (labels !== undefined) notes.push('labels given by the caller (they win over the files)');
-  if (preprocessing !== undefined) notes.push(`preprocessing "${preprocessing}" given by the caller (it wins over the files)`);
-  return { ...base, ...(labels === undefined ? {} : { labels: [...labels] }), ...(preprocessing === undefined ? {} : { preprocessing }) };
 }
 
 export interface CreateBundleOptions {
