@@ -6,10 +6,11 @@
  */
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { fileSystemHandler } from '../fs-io';
 
-export const KERAS3_FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'keras3-skip-cnn.model.json');
+export const KERAS3_FIXTURE = fileURLToPath(new URL('../fixtures/keras3-skip-cnn.model.json', import.meta.url));
 /** The fixture's input height = width. */
 export const KERAS3_SIZE = 8;
 
