@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '@/lib/random';
 import { PREPROCESSING_PRESETS } from './bundle';
-import { preprocess, teachableMachineCrop } from './preprocess';
+import { resizeBilinear } from '@/lib/imaging/resize';
+import { inputMapInImageFrame, preprocess, teachableMachineCrop } from './preprocess';
 import { initTfNode } from './tf-node';
 
 /** One pixel R, G, B, A. */
@@ -117,6 +118,24 @@ describe('preprocess "teachable-machine" is what @teachablemachine/image 0.8.5 f
       const k = Math.round((v + 1) * 127);
       expect(v).toBe(Math.fround(Math.fround(k / 127) - 1));
     }
+  });
+});
+
+describe('inputMapInImageFrame: a map at the input size back in the image`s frame', () => {
+  const map = { width: 224, height: 224, data: Float64Array.from({ length: 224 * 224 }, (_, i) => 1 + (i % 7)) };
+
+  it('"teachable-machine": the map lies on the crop (columns 38..261 of a 300×224 image), zeros where the model saw nothing', () => {
+    const out = inputMapInImageFrame(map, 'teachable-machine', 300, 224);
+    expect([out.width, out.height]).toEqual([300, 224]);
+    for (const y of [0, 100, 223]) {
+      for (const x of [0, 37, 262, 299]) expect(out.data[y * 300 + x]).toBe(0);
+      for (const x of [38, 150, 261]) expect(out.data[y * 300 + x]).toBe(map.data[y * 224 + x - 38]);
+    }
+  });
+
+  it('other presets: the whole image, i.e. the plain bilinear resize; a map at the image size is kept', () => {
+    expect(inputMapInImageFrame(map, 'inception', 300, 224)).toEqual(resizeBilinear(map, 300, 224));
+    expect(inputMapInImageFrame(map, 'teachable-machine', 224, 224)).toBe(map);
   });
 });
 

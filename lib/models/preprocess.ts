@@ -29,10 +29,12 @@
  *                     An image already at the input size is exactly TM's input; a resized one
  *                     differs only by the browser's drawImage filter (not specified by the HTML
  *                     standard). The model input then covers the centre crop only (see
- *                     `teachableMachineCrop`).
+ *                     `teachableMachineCrop`); `inputMapInImageFrame` puts a map made at the
+ *                     input size back where the crop came from (the scoring worker uses it).
  * Output: Float32Array, HWC (index (y·w + x)·3 + c), 3 channels.
  */
 import { resizeBilinear } from '@/lib/imaging/resize';
+import type { Grid } from '@/lib/metrics/types';
 import type { Preprocessing } from './bundle-core';
 
 /** torchvision ImageNet statistics (RGB, on x/255). */
@@ -63,6 +65,25 @@ export function teachableMachineCrop(width: number, height: number, outW: number
   const scaledWidth = Math.ceil(width * scale);
   const scaledHeight = Math.ceil(height * scale);
   return { scaledWidth, scaledHeight, x0: Math.trunc((scaledWidth - outW) / 2), y0: Math.trunc((scaledHeight - outH) / 2) };
+}
+
+/**
+ * A map made at the model input size (outW×outH) in the frame of the width×height image it
+ * explains. "teachable-machine": the input is the centre crop of the scaled image, so the map is
+ * pasted at the crop's place in the scaled frame, zeros elsewhere (the model never saw those
+ * pixels), and the frame is resized to the image (bilinear, half-pixel centres). Other presets:
+ * the input is the whole image, and the map is resized to it. A map already at the image size is
+ * returned as it is.
+ */
+export function inputMapInImageFrame(map: Grid, preset: Preprocessing, width: number, height: number): Grid {
+  if (map.width === width && map.height === height) return map;
+  if (preset !== 'teachable-machine') return resizeBilinear(map, width, height);
+  const f = teachableMachineCrop(width, height, map.width, map.height);
+  const frame = new Float64Array(f.scaledWidth * f.scaledHeight);
+  for (let y = 0; y < map.height; y++) {
+    for (let x = 0; x < map.width; x++) frame[(y + f.y0) * f.scaledWidth + x + f.x0] = map.data[y * map.width + x] as number;
+  }
+  return resizeBilinear({ width: f.scaledWidth, height: f.scaledHeight, data: frame }, width, height);
 }
 
 /** One channel plane resized and cropped as Teachable Machine's canvas holds it (bytes). */
