@@ -1,9 +1,11 @@
 /**
  * Model-side benchmark, TF.js wasm backend in Node, on the ResNet50-shaped model of
- * scripts/make-resnet50-bundle.ts (seeded random weights; built into a temporary folder unless
- * --bundle names one). Every figure is printed beside the PyTorch reference of issue 4.
+ * scripts/make-resnet50-bundle.ts or (--model mobilenetv2) the MobileNetV2-shaped model of
+ * scripts/make-mobilenetv2-bundle.ts (seeded random weights; built into a temporary folder unless
+ * --bundle names one). ResNet50 figures are printed beside the PyTorch reference of issue 4;
+ * MobileNetV2 has no measured reference here (bench/torch-mobilenetv2.py measures one).
  *
- *   npm run bench:explainers -- [--bundle DIR] [--methods forward,gradcam,scorecam,rise,insdel]
+ *   npm run bench:explainers -- [--model resnet50|mobilenetv2] [--bundle DIR] [--methods forward,gradcam,scorecam,rise,insdel]
  *     [--images N] [--scorecam-images N] [--scorecam-batch B] [--rise-n N] [--step N]
  *
  *  - forward: ms per image at batch 1 and batch 16 (medians after one warm-up pass);
@@ -34,6 +36,7 @@ import { getExplainer, type ExplainOptions } from '../lib/explainers/index';
 import { loadModelBundle, type ModelBundle } from '../lib/models/bundle';
 import { scoreBatchFor } from '../lib/models/predict';
 import { initTfNode } from '../lib/models/tf-node';
+import { writeMobileNetV2Bundle } from '../scripts/make-mobilenetv2-bundle';
 import { writeResNet50Bundle } from '../scripts/make-resnet50-bundle';
 
 /** PyTorch 1.13 on this CPU (issue 4 / issue 8): ResNet50 forward, ms per image, batches of 16. */
@@ -46,6 +49,12 @@ const RESNET50_LAST_CHANNELS = 2048;
 /** Seconds between progress lines of one explanation. */
 const PROGRESS_S = 60;
 const METHODS = ['forward', 'gradcam', 'scorecam', 'rise', 'insdel'] as const;
+/** The models the bench builds: name in the table, bundle writer, whether the issue-4 PyTorch figures apply. */
+const MODELS = {
+  resnet50: { title: 'ResNet50', write: writeResNet50Bundle, reference: true },
+  mobilenetv2: { title: 'MobileNetV2', write: writeMobileNetV2Bundle, reference: false },
+} as const;
+type ModelName = keyof typeof MODELS;
 type Method = (typeof METHODS)[number];
 
 function medianOf(values: number[]): number {
@@ -117,7 +126,7 @@ const list = (samples: number[], digits = 0): string => samples.map((v) => v.toF
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      bundle: { type: 'string' }, methods: { type: 'string', default: METHODS.join(',') }, images: { type: 'string', default: '3' },
+      model: { type: 'string', default: 'resnet50' }, bundle: { type: 'string' }, methods: { type: 'string', default: METHODS.join(',') }, images: { type: 'string', default: '3' },
       'scorecam-images': { type: 'string', default: '1' }, 'scorecam-batch': { type: 'string', default: String(BATCH) },
       'rise-n': { type: 'string', default: '500' }, step: { type: 'string', default: '224' },
     },
@@ -129,14 +138,20 @@ async function main(): Promise<void> {
   const step = positive('step', values.step);
   const methods = values.methods.split(',').map((m) => m.trim()) as Method[];
   for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new Error(`--methods: unknown '${m}' (${METHODS.join(', ')})`);
+  if (!Object.hasOwn(MODELS, values.model)) throw new Error(`--model: unknown '${values.model}' (${Object.keys(MODELS).join(', ')})`);
+  const spec = MODELS[values.model as ModelName];
+  const title = spec.title;
+  /** The PyTorch column: the issue-4 figure for ResNet50, '—' for a model without a measured reference. */
+  const ref = (text: string): string => (spec.reference ? text : '—');
+  const refRatio = (ours: number, reference: number): string => (spec.reference ? ratio(ours, reference) : '—');
   await initTfNode('wasm');
   let dir = values.bundle;
   let temporary: string | null = null;
   if (dir === undefined) {
-    temporary = await mkdtemp(path.join(tmpdir(), 'gazebench-resnet50-'));
+    temporary = await mkdtemp(path.join(tmpdir(), `gazebench-${values.model}-`));
     dir = temporary;
-    process.stderr.write('building the ResNet50-shaped bundle (seed 0)…\n');
-    await writeResNet50Bundle(dir, 0);
+    process.stderr.write(`building the ${title}-shaped bundle (seed 0)…\n`);
+    await spec.write(dir, 0);
   }
   const bundle = await loadModelBundle(dir);
   const loads = [`start ${load()}`];
@@ -147,27 +162,27 @@ async function main(): Promise<void> {
       const f1 = await forwardMs(bundle, 1, 5);
       const f16 = await forwardMs(bundle, BATCH, 2);
       process.stderr.write(`forward: ${f1.toFixed(0)} ms/image at batch 1, ${f16.toFixed(0)} at batch ${BATCH} (load ${load()})\n`);
-      rows.push(['ResNet50 forward, batch 1 (ms/image)', f1.toFixed(0), '—', '—']);
-      rows.push([`ResNet50 forward, batch ${BATCH} (ms/image)`, f16.toFixed(0), String(PYTORCH_FORWARD_MS_BATCH16), ratio(f16, PYTORCH_FORWARD_MS_BATCH16)]);
+      rows.push([`${title} forward, batch 1 (ms/image)`, f1.toFixed(0), '—', '—']);
+      rows.push([`${title} forward, batch ${BATCH} (ms/image)`, f16.toFixed(0), ref(String(PYTORCH_FORWARD_MS_BATCH16)), refRatio(f16, PYTORCH_FORWARD_MS_BATCH16)]);
       loads.push(`forward ${load()}`);
     }
     if (methods.includes('gradcam')) {
       await explainMs(bundle, 'gradcam', 1, { image: benchImage(999) }); // warm-up
       const s = (await explainMs(bundle, 'gradcam', images, {})).samples;
-      rows.push([`Grad-CAM, conv5_block3_out (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), String(PYTORCH_GRADCAM_MS), ratio(medianOf(s), PYTORCH_GRADCAM_MS)]);
+      rows.push([`${title} Grad-CAM, ${bundle.config.targetLayer ?? 'automatic layer'} (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), ref(String(PYTORCH_GRADCAM_MS)), refRatio(medianOf(s), PYTORCH_GRADCAM_MS)]);
       loads.push(`gradcam ${load()}`);
     }
     if (methods.includes('scorecam')) {
       const { samples: s, passes } = await explainMs(bundle, 'scorecam', scoreCamImages, { batchSize: scoreCamBatch });
       // Constant channels share one pass (scorecam.ts), so the passes are counted, not assumed.
       const reference = passes * PYTORCH_FORWARD_MS_BATCH16;
-      rows.push([`Score-CAM, ${RESNET50_LAST_CHANNELS} channels → ${passes} forward passes (last image), batch ${scoreCamBatch} (ms/image, median of ${scoreCamImages}: ${list(s)})`, medianOf(s).toFixed(0), `≈ ${reference} (${passes} × 45 ms, estimate)`, ratio(medianOf(s), reference)]);
+      rows.push([`${title} Score-CAM, ${spec.reference ? RESNET50_LAST_CHANNELS : '?'} channels → ${passes} forward passes (last image), batch ${scoreCamBatch} (ms/image, median of ${scoreCamImages}: ${list(s)})`, medianOf(s).toFixed(0), ref(`≈ ${reference} (${passes} × 45 ms, estimate)`), refRatio(medianOf(s), reference)]);
       loads.push(`scorecam ${load()}`);
     }
     if (methods.includes('rise')) {
       const { samples: s } = await explainMs(bundle, 'rise', images, { params: { N: riseN }, target: { classIndex: 'predicted', output: 'probability' }, batchSize: BATCH });
       const reference = riseN * PYTORCH_FORWARD_MS_BATCH16;
-      rows.push([`RISE, N ${riseN}, s 8, p1 0.5, batch ${BATCH} (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), `≈ ${reference} (${riseN} × 45 ms, estimate)`, ratio(medianOf(s), reference)]);
+      rows.push([`${title} RISE, N ${riseN}, s 8, p1 0.5, batch ${BATCH} (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), ref(`≈ ${reference} (${riseN} × 45 ms, estimate)`), refRatio(medianOf(s), reference)]);
       loads.push(`rise ${load()}`);
     }
     if (methods.includes('insdel')) {
@@ -183,7 +198,7 @@ async function main(): Promise<void> {
         process.stderr.write(`insertion + deletion image ${i + 1}/${images}: ${(seconds.at(-1) as number).toFixed(1)} s (load ${load()})\n`);
       }
       const reference = (passes * PYTORCH_FORWARD_MS_BATCH16) / 1000;
-      rows.push([`insertion + deletion, 224², step ${step} (${passes} passes), batch ${BATCH} (s/image, median of ${images}: ${list(seconds, 1)})`, medianOf(seconds).toFixed(1), `≈ ${reference.toFixed(0)} (${passes} × 45 ms)`, ratio(medianOf(seconds), reference)]);
+      rows.push([`${title} insertion + deletion, 224², step ${step} (${passes} passes), batch ${BATCH} (s/image, median of ${images}: ${list(seconds, 1)})`, medianOf(seconds).toFixed(1), ref(`≈ ${reference.toFixed(0)} (${passes} × 45 ms)`), refRatio(medianOf(seconds), reference)]);
       loads.push(`insdel ${load()}`);
     }
     if (tf.memory().numTensors !== before) throw new Error(`tensor leak: ${tf.memory().numTensors - before} tensors`);

@@ -4,15 +4,16 @@
  * from URLs or local files itself) and Node (`loadModelBundle(dir)` in bundle.ts) share it.
  *
  *   gazebench.json = { labels: string[], preprocessing: "unit" | "inception" |
- *                      "imagenet-torch" | "imagenet-caffe", inputSize: [h, w], targetLayer?: string }
+ *                      "imagenet-torch" | "imagenet-caffe" | "teachable-machine", inputSize: [h, w],
+ *                      targetLayer?: string }
  *
  * - LayersModel (model.json `format` "layers-model", or a Keras topology) is the full bundle;
  *   GraphModel (`format` "graph-model", or a topology with a `node` list) too, through graph-analysis.ts
  *   and graph-split.ts: gradients and CAM where the graph runs synchronously, forward passes only
  *   (executeAsync) where it has control flow.
  * - Without gazebench.json, a Teachable Machine `metadata.json` ({labels, imageSize, …}) gives the
- *   labels and input size, with Teachable Machine's [-1, 1] input scaling (preset "inception",
- *   x/127.5 − 1); gazebench.json wins when both are there. Without either, the input size comes
+ *   labels and input size, with Teachable Machine's own centre crop and x/127 − 1 scaling (preset
+ *   "teachable-machine", preprocess.ts); gazebench.json wins when both are there. Without either, the input size comes
  *   from the model's input shape, preprocessing is "unit" and labels are "0", "1", ...; `notes`
  *   says so, so that callers can print it.
  * - Layers topologies pass through `layersTopology` first (keras3.ts): Keras 3 forms are rewritten
@@ -29,12 +30,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { findLayerPath, ModelSplitError } from './split';
+import { checkTargetLayer, finishConfig } from './bundle-config';
 import { normalizeTopology, TopologyError } from './keras3';
 import type { MetadataConfig } from './metadata';
 import { analyseGraph, type GraphFacts } from './graph-analysis';
 
-export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
+export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe', 'teachable-machine'] as const;
 export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
 
 export const bundleConfigSchema = z.object({
@@ -243,82 +244,6 @@ function toProbability(raw: tf.Tensor2D, head: HeadActivation): tf.Tensor2D {
 
 function flat(t: tf.Tensor, n: number): tf.Tensor2D {
   return t.rank === 2 ? (t as tf.Tensor2D) : t.reshape([n, -1]);
-}
-
-function fromMetadata(
-  dir: string,
-  metadata: MetadataConfig,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-): BundleConfig {
-  const size = metadata.inputSize ?? (shape.h === null || shape.w === null ? null : ([shape.h, shape.w] as [number, number]));
-  if (size === null) throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, 'absent, and the model input has no fixed height and width');
-  const [h, w] = size;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, `${h} does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (metadata.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${METADATA_JSON} labels`, `${metadata.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  notes.push(`labels and inputSize [${h}, ${w}] from ${METADATA_JSON} (Teachable Machine), preprocessing "${metadata.preprocessing}" (x/127.5 − 1)`);
-  return { labels: [...metadata.labels], preprocessing: metadata.preprocessing, inputSize: [h, w] };
-}
-
-function baseConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-  metadata: MetadataConfig | undefined,
-): BundleConfig {
-  if (config === null && metadata !== undefined) return fromMetadata(dir, metadata, shape, numClasses, notes);
-  if (config === null) {
-    if (shape.h === null || shape.w === null) {
-      throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
-    }
-    notes.push(`no ${CONFIG_JSON}: inputSize [${shape.h}, ${shape.w}] taken from the model input, preprocessing "unit" (x/255) assumed, labels "0".."${numClasses - 1}"`);
-    return { labels: Array.from({ length: numClasses }, (_, i) => String(i)), preprocessing: 'unit', inputSize: [shape.h, shape.w] };
-  }
-  const [h, w] = config.inputSize;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} inputSize`, `[${h}, ${w}] does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (config.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} labels`, `${config.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  return config;
-}
-
-function checkTargetLayer(dir: string, model: tf.LayersModel, name: string): void {
-  let path: string | null;
-  try {
-    path = findLayerPath(model, name);
-  } catch (error) {
-    if (error instanceof ModelSplitError) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, error.message);
-    throw error;
-  }
-  if (path === null) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${name}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
-}
-
-/** The bundle's settings: gazebench.json, else metadata.json, else inferred; then the caller's overrides. */
-function finishConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-  options: CreateBundleOptions,
-): BundleConfig {
-  const base = baseConfig(dir, config, shape, numClasses, notes, options.metadata);
-  const { labels, preprocessing } = options.overrides ?? {};
-  if (labels !== undefined && labels.length !== numClasses) {
-    throw new ModelBundleError(dir, 'labels', `${labels.length} labels given for a model with ${numClasses} outputs`);
-  }
-  if (labels !== undefined) notes.push('labels given by the caller (they win over the files)');
-  if (preprocessing !== undefined) notes.push(`preprocessing "${preprocessing}" given by the caller (it wins over the files)`);
-  return { ...base, ...(labels === undefined ? {} : { labels: [...labels] }), ...(preprocessing === undefined ? {} : { preprocessing }) };
 }
 
 export interface CreateBundleOptions {

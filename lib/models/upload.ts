@@ -38,8 +38,9 @@ import { readBlob, putBlobFile } from '@/lib/storage/blobs';
 import { loadModelBundle, METADATA_JSON, ModelBundleError, type BundleConfig, type ConfigSource, type HeadActivation, type ModelBundle } from './bundle';
 import { predictClass } from './predict';
 import { initTfNode } from './tf-node';
-import { lastConvLayer, manifestGroups, manifestPaths } from './topology';
 import { methodsFor, type MethodCapabilityEntry } from '@/lib/explainers';
+import { defaultFeatureLayer } from './split';
+import { manifestGroups, manifestPaths } from './topology';
 
 export const STAGING_TTL_HOURS = 24;
 /** model.json is parsed in memory: bigger ones are refused. */
@@ -218,7 +219,9 @@ export async function stageModelBundle(dataDir: string, ownerId: string, request
         labels: [...bundle.config.labels],
         preprocessing: bundle.config.preprocessing,
         inputSize: [bundle.config.inputSize[0], bundle.config.inputSize[1]] as [number, number],
-        targetLayer: bundle.config.targetLayer ?? (bundle.format === 'layers-model' ? lastConvLayer(modelJson) : graphTargetNode(bundle)),
+        // The explainers' automatic choice (split.ts; graph-analysis.ts for graph models), so that
+        // the stored default is the layer they would use.
+        targetLayer: bundle.config.targetLayer ?? (bundle.format === 'layers-model' && bundle.layersModel !== undefined ? defaultFeatureLayer(bundle.layersModel) : graphTargetNode(bundle)),
         numClasses: bundle.numClasses,
         head: bundle.head,
         configSource: bundle.configSource,
@@ -323,6 +326,7 @@ export async function finalizeModel(db: Db, dataDir: string, staged: StagedUploa
     format: staged.format === 'graph-model' ? 'graph' : 'layers', url: `/api/v1/models/${id}/files/${MODEL_JSON}`,
     labels: settings.labels, preprocessing: settings.preprocessing, inputHeight: settings.inputSize[0], inputWidth: settings.inputSize[1],
     targetLayer: settings.targetLayer, ownerId: staged.ownerId, visibility: card.visibility, sha256: staged.sha256, bytes: staged.bytes, files: staged.files,
+    rewrites: staged.rewrites,
   });
   if (!row) throw new HttpError(409, 'slug_taken', `a model with the slug '${card.slug}' exists`, 'slug');
   await rm(dir, { recursive: true, force: true });

@@ -205,9 +205,15 @@ describe(`model uploads on ${driver}`, () => {
     const labels = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { labels: ['a'] }, caller: asCookie(ada) }), { id: modelId });
     expect(labels.status).toBe(422);
     const layer = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'nope' }, caller: asCookie(ada) }), { id: modelId });
-    expect(await layer.json()).toMatchObject({ field: 'targetLayer' });
-    const ok = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'logits', license: 'MIT' }, caller: asCookie(ada) }), { id: modelId });
-    expect(await ok.json()).toMatchObject({ targetLayer: 'logits', license: 'MIT' });
+    expect(layer.status).toBe(400);
+    // The detail lists the layers the explainers could use (lib/models/split.ts).
+    expect(await layer.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringContaining('last_conv') });
+    // A layer without a 4-D output is refused, as the explainers refuse it.
+    const dense = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'logits' }, caller: asCookie(ada) }), { id: modelId });
+    expect(dense.status).toBe(400);
+    expect(await dense.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringContaining('not a 4-D NHWC activation') });
+    const ok = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'conv2', license: 'MIT' }, caller: asCookie(ada) }), { id: modelId });
+    expect(await ok.json()).toMatchObject({ targetLayer: 'conv2', license: 'MIT' });
   });
 
   it('a bundle with a missing shard is 400 naming it, a truncated shard 422, and nothing stays staged', async () => {
