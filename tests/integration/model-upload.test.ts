@@ -105,6 +105,8 @@ describe(`model uploads on ${driver}`, () => {
       const predictions = (await (await predictWith(graph.uploadId, { count: 2 })).json()) as Predictions;
       expect(predictions.predictions).toHaveLength(2);
       for (const p of predictions.predictions) expect(p.top.reduce((a, t) => a + t.probability, 0)).toBeCloseTo(1, 5);
+      // Not saved: its staging folder goes, so the later "staging area is emptied" checks see only their own.
+      fs.rmSync(path.join(dataDir, 'uploads', graph.uploadId), { recursive: true, force: true });
     }
   });
 

@@ -30,6 +30,7 @@ import { writeNpy } from '@/lib/io/npy';
 import { stopQueue } from '@/lib/jobs/queue';
 import { loadModelBundle } from '@/lib/models/bundle';
 import { fileSystemHandler } from '@/lib/models/fs-io';
+import { graphCnnFixture } from '@/lib/models/testing/graph-model.test-util';
 import { writeKeras3Bundles } from '@/lib/models/testing/keras3.test-util';
 import { saveTeachableMachineExport, seedWeights, teachableMachineModel, TM_LABELS, TM_TARGET_PATH } from '@/lib/models/testing/teachable-machine.test-util';
 import { initTfNode } from '@/lib/models/tf-node';
@@ -78,6 +79,10 @@ function ambiguousModel(): tf.LayersModel {
   seedWeights(model, 5);
   return model;
 }
+
+const GRAPH_DEFAULT_NODE = 'StatefulPartitionedCall/sequential/conv2d_1/Relu';
+const GRAPH_DEPTHWISE_NODE = 'StatefulPartitionedCall/sequential/depthwise_conv2d/Relu6';
+const GRAPH_DENSE_NODE = 'StatefulPartitionedCall/sequential/dense/BiasAdd';
 
 describe(`real model shapes uploaded, explained and scored on ${driver}`, () => {
   let handle: DbHandle;
@@ -162,6 +167,26 @@ describe(`real model shapes uploaded, explained and scored on ${driver}`, () => 
     expect(detail).toContain('b/act');
     expect((await getModelById(handle.db, row.id))?.targetLayer).toBe('b/act');
     expect((await getModelById(handle.db, ids.tm))?.targetLayer).toBe(TM_TARGET_PATH);
+  });
+
+  it('PATCH targetLayer on a graph model takes a node the CAM split takes, and refuses an unknown or 2-D node with 400', async () => {
+    const fixture = graphCnnFixture();
+    const dir = path.join(work, 'graph');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(fixture.modelJson));
+    fs.writeFileSync(path.join(dir, 'group1-shard1of1.bin'), fixture.weightData);
+    const { model: row } = await upload(dir, ['model.json', 'group1-shard1of1.bin'], 'graph-cnn');
+    expect(row.targetLayer).toBe(GRAPH_DEFAULT_NODE);
+    const depthwise = await patch(row.id, { targetLayer: GRAPH_DEPTHWISE_NODE });
+    expect(depthwise.status).toBe(200);
+    expect(await depthwise.json()).toMatchObject({ targetLayer: GRAPH_DEPTHWISE_NODE });
+    const unknown = await patch(row.id, { targetLayer: 'nope' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringContaining("no node named 'nope'") });
+    const flat = await patch(row.id, { targetLayer: GRAPH_DENSE_NODE });
+    expect(flat.status).toBe(400);
+    expect(await flat.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringMatching(/not a 4-D NHWC activation|does not depend/) });
+    expect((await getModelById(handle.db, row.id))?.targetLayer).toBe(GRAPH_DEPTHWISE_NODE);
   });
 
   it('a Keras 3 conversion: what the normaliser rewrote is stored and returned by GET /models/{id}', async () => {

@@ -25,12 +25,13 @@ async function loadReadable(request: Request, ctx: Ctx, need: 'public' | 'write'
 }
 
 /**
- * A new target layer of an uploaded layers-model, as the explainers would take it (a path, or a
- * bare name unique in nested models; 4-D output), stored as its full path; 400 listing candidates
- * otherwise (lib/models/target-layer.ts). Platform models have no stored files to check against.
+ * A new target layer of an uploaded model, as the explainers would take it (layers models: a path,
+ * or a bare name unique in nested models; graph models: a node the CAM split takes; 4-D output),
+ * stored as its full path; 400 listing candidates otherwise (lib/models/target-layer.ts).
+ * Platform models have no stored files to check against.
  */
 async function checkedTargetLayer(model: ModelRow, layer: string | null): Promise<string | null> {
-  if (layer === null || model.format !== 'layers' || !model.files?.some((f) => f.name === 'model.json')) return layer;
+  if (layer === null || !model.files?.some((f) => f.name === 'model.json')) return layer;
   return resolveStoredTargetLayer(dataDir(), { ...model, files: model.files }, layer);
 }
 
