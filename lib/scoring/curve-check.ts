@@ -108,10 +108,11 @@ export function spotCheck(client: ArrayLike<number>, indices: ArrayLike<number>,
   let worstIndex = -1;
   for (let j = 0; j < indices.length; j++) {
     const i = indices[j] as number;
-    const d = Math.abs((client[i] as number) - (server[j] as number));
-    // NaN (a missing client point) never passes.
-    if (!(d <= maxDiff) || worstIndex < 0) {
-      maxDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(maxDiff, d);
+    const raw = Math.abs((client[i] as number) - (server[j] as number));
+    // NaN (a missing or non-numeric client point) never passes.
+    const d = Number.isNaN(raw) ? Number.POSITIVE_INFINITY : raw;
+    if (worstIndex < 0 || d > maxDiff) {
+      maxDiff = d;
       worstIndex = i;
     }
   }
