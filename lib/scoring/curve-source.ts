@@ -37,3 +37,15 @@ export function describeProvenance(p: CurveProvenance): string {
   if (p.rejected > 0) parts.push(`${p.rejected} ${CURVE_SOURCE_LABELS['client-rejected']}`);
   return parts.join(' · ');
 }
+
+/** Compact form for a table cell: "full 2 · verified 3 (k 70, τ 0.001) · rejected 1". */
+export function shortProvenance(p: CurveProvenance): string {
+  const parts: string[] = [];
+  if (p.recomputed > 0) parts.push(`full ${p.recomputed}`);
+  if (p.verified > 0) {
+    const k = p.k === null ? '?' : p.k.min === p.k.max ? String(p.k.min) : `${p.k.min}–${p.k.max}`;
+    parts.push(`verified ${p.verified} (k ${k}, τ ${p.tolerance ?? '?'})`);
+  }
+  if (p.rejected > 0) parts.push(`rejected ${p.rejected}`);
+  return parts.join(' · ');
+}
