@@ -9,7 +9,8 @@
  *
  * For each of --images demo-style images (default 4) and a Gaussian map on the object, the full
  * deletion and insertion curves on wasm (lib/evaluation conventions), then the same curves at
- * --points indices (default 12, endpoints included) on cpu with `curvePointsAt`; prints the largest
+ * --points indices (default 12, endpoints included) on cpu with `curvePointsAt` (wasm too, at the same
+ * points, when --points is below n + 1); prints the largest
  * and the median |wasm − cpu| and the load average. The cpu backend takes ≈ 1.4 s per demo-CNN
  * forward pass, hence the sample.
  */
@@ -49,11 +50,23 @@ async function main(): Promise<void> {
     const image: ModelImage = { width: w, height: h, channels: wasmBundle.channels, data };
     const map = centredMap((shape.center.x * w) / shape.width, (shape.center.y * h) / shape.height, w);
     const wasmScore = scoreBatchFor(wasmBundle, { output: 'probability', batchSize: 16 });
-    const del = await deletionCurve(image, map, wasmScore, { step });
-    const ins = await insertionCurve(image, map, wasmScore, { step, classIndex: del.classIndex });
+    const n = Math.ceil((w * h) / step);
+    const at = [...new Set([0, n, ...Array.from({ length: points - 2 }, (_, j) => Math.round(((j + 1) * n) / (points - 1)))])].sort((a, b) => a - b);
+    // wasm: the full curves when every point is compared, else the same points (ResNet50: minutes per curve).
+    const full = at.length === n + 1;
+    const wasmDel = full ? await deletionCurve(image, map, wasmScore, { step }) : null;
+    const classIndex = wasmDel?.classIndex ?? (await curvePointsAt('deletion', image, map, wasmScore, [0], { step })).classIndex;
+    const asCurve = async (kind: 'insertion' | 'deletion'): Promise<Float64Array> => {
+      if (kind === 'deletion' && wasmDel) return wasmDel.curve;
+      if (full) return (await insertionCurve(image, map, wasmScore, { step, classIndex })).curve;
+      const p = await curvePointsAt(kind, image, map, wasmScore, at, { step, classIndex });
+      const c = new Float64Array(n + 1).fill(Number.NaN);
+      p.indices.forEach((i, j) => (c[i] = p.scores[j] as number));
+      return c;
+    };
+    const del = { curve: await asCurve('deletion'), classIndex };
+    const ins = { curve: await asCurve('insertion') };
     wasmBundle.dispose();
-    const n = del.curve.length - 1;
-    const at = [...new Set([0, n, ...Array.from({ length: points - 2 }, (_, j) => Math.round(((j + 1) * n) / (points - 1)))])];
     await initTfNode('cpu');
     const cpuBundle = await loadModelBundle(dir);
     const cpuScore = scoreBatchFor(cpuBundle, { output: 'probability', batchSize: 16 });
