@@ -95,7 +95,8 @@ export async function verifyClientCurves(input: VerifyCurvesInput): Promise<Veri
   const classIndex = requested === 'predicted' ? argmax((await scoreBatch([data]))[0] as Float32Array) : requested;
   const steps = Math.ceil((width * height) / step);
   const options = { step, classIndex, batchSize, ...(signal ? { signal } : {}) };
-  const base = { seed: input.seed, k: input.samples, tolerance: input.tolerance };
+  // k as checked: at most the n − 1 interior points.
+  const base = { seed: input.seed, k: Math.min(input.samples, Math.max(0, steps - 1)), tolerance: input.tolerance };
 
   let mismatch: string | null = null;
   if (client.classIndex !== classIndex) mismatch = `the client's class ${client.classIndex} is not the server's ${classIndex}`;
