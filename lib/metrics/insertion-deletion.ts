@@ -22,6 +22,8 @@
  *    so the tails fold back into the 11×11 window: it is NOT a truncated Gaussian (and is close to
  *    a box filter); cast to float32 as RISE does. The blur pads with zeros (conv2d padding=5).
  * The saliency map must have the image's size (callers resize with imaging `resizeBilinear`).
+ * `curvePointsAt` scores chosen curve indices only, through the same loop as the full curves: the
+ * server's spot checks of curves computed in a browser (issue 18).
  */
 import { curveAuc } from './curve-auc';
 import { MetricError } from './errors';
