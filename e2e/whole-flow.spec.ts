@@ -3,7 +3,9 @@
  * zip, uploads a TF.js model, runs Grad-CAM and RISE over the dataset in the browser with progress,
  * launches a study and opens its link as a participant (the test-only synthetic gaze source looks
  * at known places), and sees the results on the dataset's leaderboard: both runs scored against
- * the participant's webcam ground truth (PCC … IG) and without it (insertion, deletion).
+ * the participant's webcam ground truth (PCC … IG) and without it (insertion, deletion). The
+ * browser computes the insertion/deletion curves with each map and the server accepts them after
+ * recomputing seeded points (issue 18): every curve number is shown as "verified".
  */
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -22,6 +24,7 @@ interface Row {
   id: string;
   kind: string;
   cells: Record<string, { n: number; mean: number } | null>;
+  provenance?: Record<string, { recomputed: number; verified: number; rejected: number; k: { min: number; max: number } | null }>;
 }
 
 test('a new researcher goes from sign-up to a leaderboard in the browser only', async ({ page, browser }) => {
@@ -102,6 +105,13 @@ test('a new researcher goes from sign-up to a leaderboard in the browser only', 
     )
     .toBe('filled');
 
+  // The browser's curves (wasm in Chromium) passed the server's spot check (wasm in Node), every one:
+  // 56 steps at 896 px, so all 55 interior points and both endpoints were checked.
+  const board = (await (await page.request.get(`/api/v1/datasets/${slug}/leaderboard`)).json()) as { rows: Row[] };
+  for (const r of board.rows.filter((x) => runIds.includes(x.id))) {
+    for (const c of ['insertion', 'deletion']) expect(r.provenance?.[c], `${r.id} ${c}`).toMatchObject({ recomputed: 0, verified: IMAGES, rejected: 0, k: { min: 55, max: 55 } });
+  }
+
   await page.goto(`/leaderboard/${slug}`);
   const table = page.getByTestId('leaderboard-table');
   await expect(table).toBeVisible();
@@ -109,6 +119,7 @@ test('a new researcher goes from sign-up to a leaderboard in the browser only', 
   await expect(runRows).toHaveCount(2);
   for (const row of await runRows.all()) {
     for (const c of COLUMNS) await expect(row.getByTestId(`cell-${c}`)).toHaveText(/\d/);
+    for (const c of ['insertion', 'deletion']) await expect(row.getByTestId(`provenance-${c}`)).toHaveText(`verified ${IMAGES} (k 55, τ 0.001)`);
   }
   await expect(runRows.filter({ hasText: `Flow CNN ${stamp} × gradcam` })).toHaveCount(1);
   await expect(runRows.filter({ hasText: `Flow CNN ${stamp} × rise` })).toHaveCount(1);

@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   GAZEBENCH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   GAZEBENCH_WORKER: z.enum(['0', '1']).default('1'),
   WEB_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+  // Read by the evaluation job (lib/scoring/curve-check.ts); checked here so a bad value stops start-up.
+  GAZEBENCH_CURVE_SAMPLES: z.string().regex(/^\d*$/, 'must be a non-negative integer (0 = recompute browser curves in full)').optional(),
 });
 
 export interface AppConfig {

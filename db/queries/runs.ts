@@ -5,6 +5,8 @@
  */
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Grid } from '@/lib/metrics/types';
+import type { ClientCurves } from '@/lib/scoring/client-curves';
+import type { CurveSource } from '@/lib/scoring/curve-source';
 import type { Db } from '../client';
 import { LITTLE_ENDIAN } from './ground-truth';
 import { datasets, densityMaps, images, models, runs, saliencyMaps, scoreFailures, scores } from '../schema';
@@ -64,6 +66,8 @@ export interface MapWrite {
   readonly imageId: string;
   readonly grid: Grid;
   readonly classIndex?: number | null;
+  /** The browser's insertion/deletion curves (checked by the evaluation job before any use). */
+  readonly clientCurves?: ClientCurves | null;
 }
 
 /** Image ids among `imageIds` that already have a map in the run. */
@@ -87,6 +91,7 @@ export async function insertSaliencyMaps(db: Db, runId: string, maps: readonly M
       height: m.grid.height,
       data: encodeFloat32(m.grid.data),
       classIndex: m.classIndex ?? null,
+      clientCurves: m.clientCurves ?? null,
     })),
   );
   await db.update(runs).set({ status: 'running', updatedAt: new Date() }).where(eq(runs.id, runId));
@@ -115,6 +120,8 @@ export interface ScoreWrite {
   readonly densityMapId: string | null;
   readonly value: number;
   readonly detail?: Record<string, unknown> | null;
+  /** Insertion/deletion only: how the curve was obtained. */
+  readonly curveSource?: CurveSource | null;
 }
 
 export interface FailureWrite {
@@ -130,7 +137,7 @@ export async function insertScores(db: Db, runId: string, values: readonly Score
   for (const v of values) if (!Number.isFinite(v.value)) throw new Error(`scores: refusing non-finite ${v.metric} = ${v.value}`);
   await db
     .insert(scores)
-    .values(values.map((v) => ({ runId, imageId: v.imageId, metric: v.metric, densityMapId: v.densityMapId, value: v.value, detail: v.detail ?? null })))
+    .values(values.map((v) => ({ runId, imageId: v.imageId, metric: v.metric, densityMapId: v.densityMapId, value: v.value, detail: v.detail ?? null, curveSource: v.curveSource ?? null })))
     .onConflictDoNothing();
 }
 
@@ -179,6 +186,7 @@ export async function runScores(db: Db, runId: string) {
       metric: scores.metric,
       value: scores.value,
       detail: scores.detail,
+      curveSource: scores.curveSource,
       densityMapId: scores.densityMapId,
       modality: densityMaps.modality,
       version: densityMaps.version,
@@ -205,7 +213,18 @@ export async function scoresForRuns(db: Db, runIds: readonly string[], densityMa
   if (runIds.length === 0) return [];
   const gt = densityMapIds.length === 0 ? sql`false` : inArray(scores.densityMapId, [...densityMapIds]);
   return db
-    .select({ id: scores.id, runId: scores.runId, imageId: scores.imageId, metric: scores.metric, value: scores.value, densityMapId: scores.densityMapId })
+    .select({
+      id: scores.id,
+      runId: scores.runId,
+      imageId: scores.imageId,
+      metric: scores.metric,
+      value: scores.value,
+      densityMapId: scores.densityMapId,
+      curveSource: scores.curveSource,
+      // The spot check's k and τ of a verified curve (detail.check), without reading the curve.
+      checkK: sql<number | null>`(${scores.detail}->'check'->>'k')::int`,
+      checkTolerance: sql<number | null>`(${scores.detail}->'check'->>'tolerance')::float8`,
+    })
     .from(scores)
     .where(and(inArray(scores.runId, [...runIds]), sql`(${gt} or ${isNull(scores.densityMapId)})`));
 }

@@ -1,4 +1,6 @@
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import type { ClientCurves } from '@/lib/scoring/client-curves';
+import type { CurveSource } from '@/lib/scoring/curve-source';
 import { users } from './accounts';
 import { bytea, modalityEnum, visibilityEnum } from './common';
 import { datasets, images } from './datasets';
@@ -60,6 +62,8 @@ export const saliencyMaps = pgTable(
     data: bytea('data').notNull(),
     /** Class the map explains and the model's score for it, when known. */
     classIndex: integer('class_index'),
+    /** Insertion/deletion curves the browser computed with the map (issue 18), checked by the evaluation job. */
+    clientCurves: jsonb('client_curves').$type<ClientCurves>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique('saliency_maps_run_image_uq').on(t.runId, t.imageId)],
@@ -86,6 +90,8 @@ export const scores = pgTable(
     value: doublePrecision('value').notNull(),
     /** Curves (insertion/deletion), class index, parameters. */
     detail: jsonb('detail').$type<Record<string, unknown>>(),
+    /** Insertion/deletion: how the curve was obtained (lib/scoring/curve-source.ts); null for other metrics. */
+    curveSource: text('curve_source').$type<CurveSource>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

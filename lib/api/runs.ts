@@ -84,7 +84,14 @@ export const uploadMaps = defineRoute({
   body: {
     kind: 'raw',
     contents: [
-      { contentType: 'application/json', description: 'one map as a row-major grid', schema: JsonMap },
+      {
+        contentType: 'application/json',
+        description:
+          'one map as a row-major grid; optionally `curves` {classIndex, step, insertion, deletion}: the insertion/deletion curves computed ' +
+          'with the map (runs that evaluate both; ceil(W·H/step) + 1 probabilities in [0, 1] each at the model input size W×H). The server ' +
+          'checks them at randomly drawn points before using them (docs/scoring.md).',
+        schema: JsonMap,
+      },
       { contentType: 'application/octet-stream', description: 'one NPY array (2-D); name the image with ?image=' },
       { contentType: 'application/zip', description: 'NPY files named <image name or id>.npy' },
     ],

@@ -6,7 +6,9 @@
  *
  * Ground truth used: per image the version in force for the modality (or version `version` when
  * the filter asks), restricted to images of the class filter. Model-based columns (insertion,
- * deletion) use the same images. Default modality: the first of webcam, lab, mouse, simulated that
+ * deletion) use the same images, and each of their cells says how its numbers were obtained
+ * (`provenance`: recomputed in full, client curve verified at k points within τ, client curve
+ * rejected and recomputed; lib/scoring/curve-source.ts). Default modality: the first of webcam, lab, mouse, simulated that
  * the dataset has ground truth for (human data before simulated).
  */
 import type { Db } from '@/db/client';
@@ -18,6 +20,7 @@ import type { Modality } from '@/db/schema';
 import { type Actor, canRead } from '../auth/access';
 import { BASELINE_LABELS, type BaselineName } from '../ground-truth/baselines';
 import { datasetConsistency, type DatasetConsistency, type ImageConsistency } from '../ground-truth/consistency';
+import type { CurveProvenance, CurveSource } from '../scoring/curve-source';
 import { LEADERBOARD_COLUMNS } from '../scoring/metrics';
 import { adjacentSignificance, type RowInput, type RowSummary, sortRows, summariseRow } from './aggregate';
 import { groundTruthStateId, snapshotId, type SnapshotRow } from './snapshot';
@@ -35,6 +38,28 @@ export interface LeaderboardQuery {
 export interface LeaderboardRow extends RowSummary {
   /** Set on the row above a significantly worse one (sort column, best-first order only). */
   readonly significance: { readonly nextId: string; readonly p: number; readonly better: boolean } | null;
+  /** Runs: how the insertion/deletion values of each curve column were obtained. */
+  readonly provenance?: Readonly<Record<string, CurveProvenance>>;
+}
+
+const CURVE_COLUMNS = ['insertion', 'deletion'] as const;
+
+interface ProvenanceTally {
+  recomputed: number;
+  verified: number;
+  rejected: number;
+  k: { min: number; max: number } | null;
+  tolerance: number | null;
+}
+
+function tally(into: ProvenanceTally, source: CurveSource | null, k: number | null, tolerance: number | null): void {
+  if (source === 'client-verified') {
+    into.verified++;
+    if (k !== null) into.k = into.k === null ? { min: k, max: k } : { min: Math.min(into.k.min, k), max: Math.max(into.k.max, k) };
+    if (tolerance !== null) into.tolerance = tolerance;
+  } else if (source === 'client-rejected') into.rejected++;
+  // Null: a curve stored before sources were recorded, always the server's own.
+  else into.recomputed++;
 }
 
 export interface LeaderboardBody {
@@ -103,15 +128,21 @@ export async function buildLeaderboard(
   const scores = await scoresForRuns(db, runs.map((r) => r.run.id), [...versionImage.keys()]);
   const inputs: RowInput[] = [];
   const snapshotRows: SnapshotRow[] = [];
+  const provenance = new Map<string, Record<string, ProvenanceTally>>();
   for (const { run, model } of runs) {
     const values: Record<string, Map<string, number>> = {};
     const pairs: [string, number][] = [];
+    const sources: Record<string, ProvenanceTally> = {};
     for (const s of scores) {
       if (s.runId !== run.id || !imageSet.has(s.imageId)) continue;
       if (s.densityMapId !== null && versionImage.get(s.densityMapId) !== s.imageId) continue;
       push(values, s.metric, s.imageId, s.value);
       pairs.push([String(s.id), s.value]);
+      if ((CURVE_COLUMNS as readonly string[]).includes(s.metric)) {
+        tally((sources[s.metric] ??= { recomputed: 0, verified: 0, rejected: 0, k: null, tolerance: null }), s.curveSource, s.checkK, s.checkTolerance);
+      }
     }
+    provenance.set(run.id, sources);
     inputs.push({
       id: run.id,
       kind: 'run',
@@ -140,7 +171,8 @@ export async function buildLeaderboard(
   const sorted = order === 'best' ? best : sortRows(best, column.key, column.direction === 'higher' ? 'lower' : 'higher');
   const rows: LeaderboardRow[] = sorted.map((r) => {
     const m = order === 'best' ? marks.get(r.id) : undefined;
-    return { ...r, significance: m ? { nextId: m.nextId, p: m.p, better: m.better } : null };
+    const p = provenance.get(r.id);
+    return { ...r, significance: m ? { nextId: m.nextId, p: m.p, better: m.better } : null, ...(p ? { provenance: p } : {}) };
   });
   const filters = { classLabel: query.classLabel ?? null, version: query.version ?? null };
   const snapshot = snapshotId({ datasetId: dataset.id, modality, groundTruthState, filters, rows: snapshotRows });

@@ -22,6 +22,8 @@
  *    so the tails fold back into the 11×11 window: it is NOT a truncated Gaussian (and is close to
  *    a box filter); cast to float32 as RISE does. The blur pads with zeros (conv2d padding=5).
  * The saliency map must have the image's size (callers resize with imaging `resizeBilinear`).
+ * `curvePointsAt` scores chosen curve indices only, through the same loop as the full curves: the
+ * server's spot checks of curves computed in a browser (issue 18).
  */
 import { curveAuc } from './curve-auc';
 import { MetricError } from './errors';
@@ -210,8 +212,11 @@ interface Progress {
 
 /**
  * Scores of start, then start with the first step, 2·step, ... pixels (in `order`) replaced by
- * `finish`. When `classIndex` is undefined, `start` must be the original image: the class is the
- * arg-max of its output.
+ * `finish`, at the curve indices `at` (ascending, distinct; null = every index 0..steps). The
+ * substitution always walks the whole order up to the last wanted index, so a score at index i is
+ * computed from exactly the image the full curve scores at i: the full curve and a sample of it
+ * are this one loop. When `classIndex` is undefined, `start` must be the original image and index
+ * 0 must be wanted: the class is the arg-max of its output.
  */
 async function runCurve(
   p: Plan,
@@ -221,13 +226,15 @@ async function runCurve(
   classIndex: number | undefined,
   progress: Progress,
   signal?: AbortSignal,
+  at: Uint32Array | null = null,
 ): Promise<{ curve: Float64Array; classIndex: number }> {
   const { channels } = p.image;
   const current = Float32Array.from(start);
-  const curve = new Float64Array(p.steps + 1);
+  const wanted = at ?? Uint32Array.from({ length: p.steps + 1 }, (_, i) => i);
+  const curve = new Float64Array(wanted.length);
   let resolved = classIndex;
   let batch: Float32Array[] = [];
-  let first = 0; // curve index of batch[0]
+  let first = 0; // slot in `curve` of batch[0]
   const flush = async (): Promise<void> => {
     const outputs = await score(scoreBatch, batch, signal);
     if (resolved === undefined) resolved = argmax(outputs[0]);
@@ -237,10 +244,14 @@ async function runCurve(
     first += batch.length;
     batch = [];
   };
-  for (let i = 0; i <= p.steps; i++) {
-    batch.push(Float32Array.from(current));
-    if (batch.length === p.batchSize) await flush();
-    if (i === p.steps) break;
+  let next = 0; // position in `wanted` of the next index to score
+  for (let i = 0; i <= p.steps && next < wanted.length; i++) {
+    if (wanted[next] === i) {
+      batch.push(Float32Array.from(current));
+      next++;
+      if (batch.length === p.batchSize) await flush();
+    }
+    if (i === p.steps || next === wanted.length) break;
     const end = Math.min(p.order.length, (i + 1) * p.step);
     for (let k = i * p.step; k < end; k++) {
       const base = (p.order[k] as number) * channels;
@@ -250,6 +261,15 @@ async function runCurve(
   if (batch.length > 0) await flush();
   if (resolved === undefined) throw new MetricError(METRIC, 'scoreBatch', 'no output to choose a class from');
   return { curve, classIndex: resolved };
+}
+
+/** `indices` checked against a curve of steps + 1 scores and returned sorted, without repeats. */
+function checkIndices(indices: readonly number[], steps: number): Uint32Array {
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i > steps) throw new MetricError(METRIC, 'indices', `${i} is not a curve index (0..${steps})`);
+  }
+  if (indices.length === 0) throw new MetricError(METRIC, 'indices', 'no index to score');
+  return Uint32Array.from(new Set(indices)).sort();
 }
 
 function substrate(image: ModelImage, value: number | Float32Array | undefined, fallback: () => Float32Array, name: string): Float32Array {
@@ -320,4 +340,43 @@ export async function insertionDeletion(
     insertion: { curve: insertion.curve, auc: curveAuc(insertion.curve) },
     deletion: { curve: deletion.curve, auc: curveAuc(deletion.curve) },
   };
+}
+
+export interface CurvePoints {
+  /** The curve indices scored, ascending and distinct. */
+  readonly indices: Uint32Array;
+  /** scores[j] = the full curve's score at indices[j]. */
+  readonly scores: Float64Array;
+  readonly classIndex: number;
+}
+
+/**
+ * Scores of one curve at some step indices only (spot checks of a curve computed elsewhere), with
+ * the full curve's substitution order and substrates: `scores[j]` equals `deletionCurve(...)
+ * .curve[indices[j]]` (or insertion's) for the same model, and costs indices.length forward
+ * passes, batched by `batchSize`, plus one for the class when `classIndex` is not given.
+ */
+export async function curvePointsAt(
+  kind: 'insertion' | 'deletion',
+  image: ModelImage,
+  saliency: Grid,
+  scoreBatch: ScoreBatch,
+  indices: readonly number[],
+  options: CurveOptions & { readonly substrate?: number | Float32Array } = {},
+): Promise<CurvePoints> {
+  const p = plan(image, saliency, options);
+  const at = checkIndices(indices, p.steps);
+  const zeros = (): Float32Array => new Float32Array(image.data.length);
+  const classIndex = await classOf(image, scoreBatch, options);
+  const progress = { done: 0, total: at.length, report: options.onProgress };
+  let run;
+  if (kind === 'deletion') {
+    const finish = substrate(image, options.substrate, zeros, 'deletionSubstrate');
+    run = await runCurve(p, image.data, finish, scoreBatch, classIndex, progress, options.signal, at);
+  } else {
+    if (typeof options.substrate === 'number') throw new MetricError(METRIC, 'insertionSubstrate', 'must be an HWC image');
+    const start = substrate(image, options.substrate, () => riseBlur(image), 'insertionSubstrate');
+    run = await runCurve(p, start, image.data, scoreBatch, classIndex, progress, options.signal, at);
+  }
+  return { indices: at, scores: run.curve, classIndex };
 }

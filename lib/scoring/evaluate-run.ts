@@ -10,6 +10,10 @@
  * with its stored settings (lib/storage/model-bundles.ts); a platform bundle's models.url
  * '/models/<name>/model.json' lives under public/models (the demo model, committed). A bundle that
  * cannot be read records a failure per map rather than retrying forever.
+ * A map uploaded with the browser's own curves (lib/scoring/client-curves.ts) has them spot-checked
+ * instead (lib/evaluation/verify-curves.ts): k = GAZEBENCH_CURVE_SAMPLES seeded points per curve,
+ * a seed drawn here, after the upload, and stored in `detail.check` so the check can be replayed.
+ * Every insertion/deletion score says how it was obtained (`curve_source`).
  * Results: one score per (map, metric) with density map null and the curve in `detail`; a failure
  * (bad class, model not loadable) is recorded once per (map, metric).
  */
@@ -18,12 +22,14 @@ import type { Db } from '@/db/client';
 import { datasetImages } from '@/db/queries/datasets';
 import { getRunContext, insertFailures, insertScores, runMapIndex, saliencyMapFor, scoreKey, settledKeys, type FailureWrite, type ScoreWrite } from '@/db/queries/runs';
 import { EVALUATION_METRICS, evaluateWithoutGroundTruth, type EvaluationMetric } from '../evaluation/evaluate';
+import { verifyClientCurves } from '../evaluation/verify-curves';
 import { decodeImage, ImageFileError } from '../io/image-file';
 import { MetricError } from '../metrics/errors';
 import { loadModelBundle, ModelBundleError, type ModelBundle } from '../models/bundle';
 import { initTfNode } from '../models/tf-node';
 import { readBlob } from '../storage/blobs';
 import { modelBundleDir } from '../storage/model-bundles';
+import { CURVE_TOLERANCE, curveSamples, newCurveSeed } from './curve-check';
 import type { BudgetOptions, JobProgress } from './score-run';
 import { refreshRunStatus } from './score-run';
 import { yieldToEventLoop } from './suite';
@@ -32,6 +38,8 @@ export interface EvaluateRunOptions extends BudgetOptions {
   readonly dataDir: string;
   /** The site's public/ folder (model files of '/models/…' URLs). */
   readonly publicDir: string;
+  /** k of the spot check of browser curves (default GAZEBENCH_CURVE_SAMPLES, lib/scoring/curve-check); 0 = recompute in full. */
+  readonly curveSamples?: number;
 }
 
 export class ModelFilesError extends Error {}
@@ -100,20 +108,36 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
       const saliency = await saliencyMapFor(db, runId, map.imageId);
       if (!saliency) continue;
       const decoded = await decodeImage(await readBlob(options.dataDir, image.sha256), image.name);
-      const result = await evaluateWithoutGroundTruth({
+      const classIndex = classFor(run.target, bundle.config.labels, image.classLabel);
+      const common = {
         bundle,
         image: decoded,
         saliency: saliency.grid,
-        metrics: missing,
-        classIndex: classFor(run.target, bundle.config.labels, image.classLabel),
+        classIndex,
         pause: yieldToEventLoop,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(run.evaluationStep ? { step: run.evaluationStep } : {}),
-      });
-      const base = { classIndex: result.classIndex, label: result.label, step: result.step };
-      if (result.insertion) values.push({ imageId: map.imageId, metric: 'insertion', densityMapId: null, value: result.insertion.auc, detail: { ...base, curve: result.insertion.curve } });
-      if (result.deletion) values.push({ imageId: map.imageId, metric: 'deletion', densityMapId: null, value: result.deletion.auc, detail: { ...base, curve: result.deletion.curve } });
-      if (result.road) values.push({ imageId: map.imageId, metric: 'road', densityMapId: null, value: result.road.combined, detail: { ...base, ...result.road } });
+      };
+      // Browser curves are spot-checked at points drawn now, after the upload (issue 18).
+      const k = options.curveSamples ?? curveSamples();
+      const client = saliency.clientCurves;
+      const checkCurves = client !== null && k > 0 && missing.includes('insertion') && missing.includes('deletion');
+      const rest = checkCurves ? missing.filter((m) => m !== 'insertion' && m !== 'deletion') : missing;
+      if (checkCurves) {
+        const checked = await verifyClientCurves({ ...common, client, samples: k, tolerance: CURVE_TOLERANCE, seed: newCurveSeed() });
+        const base = { classIndex: checked.classIndex, label: checked.label, step: checked.step };
+        for (const metric of ['insertion', 'deletion'] as const) {
+          const c = checked[metric];
+          values.push({ imageId: map.imageId, metric, densityMapId: null, value: c.auc, curveSource: c.source, detail: { ...base, curve: c.curve, check: c.check } });
+        }
+      }
+      if (rest.length > 0) {
+        const result = await evaluateWithoutGroundTruth({ ...common, metrics: rest });
+        const base = { classIndex: result.classIndex, label: result.label, step: result.step };
+        if (result.insertion) values.push({ imageId: map.imageId, metric: 'insertion', densityMapId: null, value: result.insertion.auc, curveSource: 'recomputed', detail: { ...base, curve: result.insertion.curve } });
+        if (result.deletion) values.push({ imageId: map.imageId, metric: 'deletion', densityMapId: null, value: result.deletion.auc, curveSource: 'recomputed', detail: { ...base, curve: result.deletion.curve } });
+        if (result.road) values.push({ imageId: map.imageId, metric: 'road', densityMapId: null, value: result.road.combined, detail: { ...base, ...result.road } });
+      }
       for (const v of values) {
         if (!Number.isFinite(v.value)) failures.push({ imageId: map.imageId, metric: v.metric, densityMapId: null, message: `${v.metric}: result is ${v.value}` });
       }

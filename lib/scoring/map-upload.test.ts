@@ -48,4 +48,19 @@ describe('map uploads', () => {
     await expect(parseZipMaps(makeZip([{ name: 'cat.npy', bytes: writeNpy(grid(6, 4)) }, { name: 'cat.jpg.npy', bytes: writeNpy(grid(6, 4)) }]), context)).rejects.toThrow(/a second map for image 'cat.jpg'/);
     await expect(parseZipMaps(makeZip([{ name: 'notes.txt', bytes: new Uint8Array(3) }]), context)).rejects.toThrow(/only .npy files/);
   });
+
+  it('curves (issue 18): accepted for a run that evaluates both, each rule refused naming the field', () => {
+    // 3×3 input, step 2: ceil(9 / 2) + 1 = 6 scores per curve.
+    const withCurves: UploadContext = { ...context, curves: { step: 2, inputWidth: 3, inputHeight: 3, numClasses: 4 } };
+    const curves = { classIndex: 1, step: 2, insertion: [0.1, 0.2, 0.3, 0.4, 0.5, 0.9], deletion: [0.9, 0.5, 0.4, 0.3, 0.2, 0] };
+    const map = (c: unknown) => ({ imageName: 'cat', width: 3, height: 3, data: Array(9).fill(1), curves: c });
+    expect(parseJsonMap(map(curves), withCurves).curves).toEqual(curves);
+    expect(parseJsonMap({ imageName: 'cat', width: 3, height: 3, data: Array(9).fill(1) }, withCurves).curves).toBeUndefined();
+    fails(() => parseJsonMap(map(curves), context), 'curves', /does not evaluate insertion and deletion/);
+    fails(() => parseJsonMap(map({ ...curves, insertion: [0.1, 0.2, null, 0.4, 0.5, 0.9] }), withCurves), 'curves.insertion.2', /number/);
+    fails(() => parseJsonMap(map({ ...curves, deletion: [0.9, 0.5, 0.4, 0.3, 0.2, 1.0001] }), withCurves), 'curves.deletion.5', /\[0, 1\]/);
+    fails(() => parseJsonMap(map({ ...curves, deletion: [0.9, 0.5, 0.4, 0.3, 0.2] }), withCurves), 'curves.deletion', /has 5 scores; expected 6/);
+    fails(() => parseJsonMap(map({ ...curves, step: 3 }), withCurves), 'curves.step', /this run evaluates with step 2/);
+    fails(() => parseJsonMap(map({ ...curves, classIndex: 4 }), withCurves), 'curves.classIndex', /out of range for a model with 4 classes/);
+  });
 });

@@ -8,12 +8,14 @@
  * size (what explainers produce; it is resized to the image size for ground-truth metrics and to the
  * input size for insertion/deletion); every value finite. The first problem is a MapUploadError
  * naming the image or file and the reason; the caller stores nothing of a failed upload.
+ * A JSON map may carry the browser's insertion/deletion curves (`curves`, lib/scoring/client-curves.ts).
  */
 import { z } from 'zod';
 import { imageForFile, imageMatcher } from '../ground-truth/names';
 import { NpyError, readNpy } from '../io/npy';
 import { readZip, ZipError } from '../io/zip';
 import type { Grid } from '../metrics/types';
+import { checkClientCurves, ClientCurvesError, ClientCurvesSchema, type ClientCurves, type CurveExpectation } from './client-curves';
 
 export const MAX_MAP_SIDE = 8192;
 export const ZIP_LIMITS = { maxEntries: 10_000, maxEntryBytes: 64 * 1024 * 1024, maxTotalBytes: 512 * 1024 * 1024 } as const;
@@ -39,12 +41,15 @@ export interface UploadImage {
 export interface UploadContext {
   readonly images: readonly UploadImage[];
   readonly inputSize: { readonly width: number; readonly height: number };
+  /** What uploaded curves must match; null or absent: the run takes no curves. */
+  readonly curves?: CurveExpectation | null;
 }
 
 export interface ValidMap {
   readonly imageId: string;
   readonly imageName: string;
   readonly grid: Grid<Float32Array>;
+  readonly curves?: ClientCurves;
 }
 
 export const JsonMap = z
@@ -56,6 +61,7 @@ export const JsonMap = z
     // Non-finite numbers cannot be written in JSON; null (what NaN serialises to) is caught below.
     data: z.array(z.number().nullable()),
     classIndex: z.number().int().nonnegative().optional(),
+    curves: ClientCurvesSchema.optional(),
   })
   .refine((m) => (m.imageId === undefined) !== (m.imageName === undefined), { message: 'give exactly one of imageId and imageName', path: ['imageId'] });
 
@@ -97,7 +103,14 @@ export function parseJsonMap(value: unknown, context: UploadContext): ValidMap {
     throw new MapUploadError('data', `map for image '${image.name}' has ${m.data.length} values, expected ${m.width}x${m.height} = ${m.width * m.height}`);
   }
   const data = Float64Array.from(m.data, (v) => (v === null ? Number.NaN : v));
-  return checkMap(image, { width: m.width, height: m.height, data }, context, 'JSON map');
+  const map = checkMap(image, { width: m.width, height: m.height, data }, context, 'JSON map');
+  if (m.curves === undefined) return map;
+  try {
+    return { ...map, curves: checkClientCurves(m.curves, context.curves ?? null) };
+  } catch (error) {
+    if (error instanceof ClientCurvesError) throw new MapUploadError(error.field, `map for image '${image.name}': ${error.message}`);
+    throw error;
+  }
 }
 
 function npyGrid(bytes: Uint8Array, source: string): Grid {

@@ -7,6 +7,7 @@ import { pageActor } from '@/lib/http/page-actor';
 import { readableDataset } from '@/lib/http/resources';
 import { buildLeaderboard, LeaderboardQueryError, type LeaderboardBody } from '@/lib/leaderboard/build';
 import { citedSnapshot } from '@/lib/leaderboard/cited';
+import { describeProvenance, shortProvenance } from '@/lib/scoring/curve-source';
 import { ConsistencySummary } from './consistency-summary';
 
 export const dynamic = 'force-dynamic';
@@ -67,7 +68,8 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
         Each row is a model × explainer run, the human ceiling (leave-one-observer-out) or a baseline. Ground-truth columns are scored
         against the <strong data-testid="leaderboard-modality">{body.modality}</strong> density maps in force
         {body.filters.version ? ` (version ${body.filters.version} of every image)` : ''} on <span data-testid="leaderboard-images">{body.images}</span> images;
-        insertion and deletion run the model itself (RISE conventions). Cells: mean over images, sample variance below; hover for the 95 % bootstrap CI
+        insertion and deletion run the model itself (RISE conventions); under each of their cells, how the curves were obtained: recomputed in
+        full by the server, a browser&apos;s curve verified at k randomly drawn points within τ, or a browser&apos;s curve rejected and recomputed. Cells: mean over images, sample variance below; hover for the 95 % bootstrap CI
         and n. ▲ = significantly better than the next row (paired permutation test on common images, p &lt; 0.05).
       </p>
       {problem ? <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">{problem}</p> : null}
@@ -131,12 +133,18 @@ export default async function LeaderboardPage({ params, searchParams }: Props) {
                   </td>
                   {body.columns.map((c) => {
                     const cell = row.cells[c.key];
+                    const provenance = row.provenance?.[c.key];
                     return (
                       <td key={c.key} data-testid={`cell-${c.key}`} className="px-2 py-1 text-right tabular-nums" title={cell ? `${c.label}: mean ${num(cell.mean, 4)}${cell.ci ? `, 95 % CI [${num(cell.ci.lower, 4)}, ${num(cell.ci.upper, 4)}]` : ''}, n = ${cell.n}` : `${c.label}: no score`}>
                         {cell ? (
                           <>
                             <span className="block">{num(cell.mean)}</span>
                             <span className="block text-xs text-stone-500">{cell.variance === null ? '' : `var ${num(cell.variance)}`}</span>
+                            {provenance ? (
+                              <span className="block text-[10px] not-italic text-stone-500" data-testid={`provenance-${c.key}`} title={describeProvenance(provenance)}>
+                                {shortProvenance(provenance)}
+                              </span>
+                            ) : null}
                           </>
                         ) : '—'}
                       </td>

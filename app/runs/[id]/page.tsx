@@ -11,6 +11,7 @@ import { canWrite } from '@/lib/auth/access';
 import { pageActor } from '@/lib/http/page-actor';
 import { readableRun } from '@/lib/http/resources';
 import { MODALITY_PREFERENCE } from '@/lib/leaderboard/build';
+import { CURVE_SOURCE_LABELS, CURVE_SOURCES } from '@/lib/scoring/curve-source';
 import { LEADERBOARD_COLUMNS } from '@/lib/scoring/metrics';
 import { runProgress } from '@/lib/scoring/progress';
 
@@ -51,6 +52,17 @@ export default async function RunPage({ params, searchParams }: Props) {
     byImage.set(s.imageId, row);
   }
   const rows = [...byImage.entries()].sort((a, b) => a[1].name.localeCompare(b[1].name));
+  // How each insertion/deletion curve was obtained (issue 18); rejected browser curves with the reason.
+  const curveCounts: Record<string, number> = {};
+  const rejected: { image: string; metric: string; reason: string }[] = [];
+  for (const s of scores) {
+    if (!s.curveSource) continue;
+    curveCounts[s.curveSource] = (curveCounts[s.curveSource] ?? 0) + 1;
+    if (s.curveSource === 'client-rejected') {
+      const check = (s.detail as { check?: { reason?: unknown } } | null)?.check;
+      rejected.push({ image: s.imageName, metric: s.metric, reason: typeof check?.reason === 'string' ? check.reason : 'disagreed with the server' });
+    }
+  }
   const pct = progress.scoresExpected ? Math.round((100 * (progress.scoresDone + progress.scoresFailed)) / progress.scoresExpected) : 0;
 
   return (
@@ -83,6 +95,20 @@ export default async function RunPage({ params, searchParams }: Props) {
           <a className="text-blue-700 hover:underline" href={`/api/v1/runs/${run.id}/scores.json`}>scores.json</a> · maps: {maps.length} (NPY per image below)
         </p>
       </section>
+
+      {Object.keys(curveCounts).length ? (
+        <section className="space-y-1" aria-labelledby="curves-heading" data-testid="run-curve-sources">
+          <h2 id="curves-heading" className="text-lg font-semibold">Insertion/deletion curves</h2>
+          <p className="text-sm text-stone-700">
+            {CURVE_SOURCES.filter((c) => curveCounts[c]).map((c) => `${curveCounts[c]} ${CURVE_SOURCE_LABELS[c]}`).join(' · ')}
+          </p>
+          {rejected.length ? (
+            <ul className="list-disc pl-5 text-sm text-red-800" data-testid="run-curves-rejected">
+              {rejected.slice(0, 50).map((r, i) => <li key={i}>{r.image} · {r.metric}: client curve rejected, recomputed — {r.reason}</li>)}
+            </ul>
+          ) : null}
+        </section>
+      ) : null}
 
       <section className="space-y-2" aria-labelledby="dist-heading">
         <h2 id="dist-heading" className="text-lg font-semibold">Distributions ({modality} ground truth in force)</h2>

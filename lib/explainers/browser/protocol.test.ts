@@ -19,6 +19,7 @@ describe('workerRequestSchema', () => {
     expect(firstIssue({ type: 'load-model', id: 'm', source: files })).toBe('ok');
     expect(firstIssue(explain)).toBe('ok');
     expect(firstIssue({ ...explain, target: { classIndex: 3, output: 'probability' }, layer: 'last_conv', batchSize: 8 })).toBe('ok');
+    expect(firstIssue({ ...explain, curves: { step: 224, classIndex: 'predicted' } })).toBe('ok');
     expect(firstIssue({ type: 'cancel', id: 'r1' })).toBe('ok');
     expect(firstIssue({ type: 'dispose' })).toBe('ok');
   });
@@ -34,6 +35,7 @@ describe('workerRequestSchema', () => {
     expect(firstIssue({ ...explain, methods: [] })).toMatch(/^methods: /);
     expect(firstIssue({ ...explain, target: { classIndex: -1, output: 'logit' } })).toMatch(/^target.classIndex: /);
     expect(firstIssue({ ...explain, seed: 0.5 })).toMatch(/^seed: /);
+    expect(firstIssue({ ...explain, curves: { step: 0, classIndex: 'predicted' } })).toMatch(/^curves.step: /);
     expect(firstIssue({ type: 'init', backend: 'cuda' })).toMatch(/^backend: /);
     expect(firstIssue({ type: 'teleport' })).toMatch(/^type: /);
   });

@@ -10,7 +10,8 @@
  *   init {backend}                           ready {backend report, methods}
  *   load-model {id, source}                  model-loaded {id, model}
  *   explain {id, image, methods, params,     progress {id, method, done, total}
- *            target, seed, layer?, batch?}   result {id, explanation}  (one per method)
+ *            target, seed, layer?, batch?,   result {id, explanation}  (one per method;
+ *            curves?}                               with curves when asked)
  *                                            done {id}
  *   cancel {id}                              error {id, name: 'AbortError', …}
  *   dispose                                  disposed
@@ -68,6 +69,11 @@ export const workerRequestSchema = z.discriminatedUnion('type', [
     seed: z.number().int(),
     layer: z.string().min(1).optional(),
     batchSize: z.number().int().positive().optional(),
+    /**
+     * Also compute the insertion and deletion curves of each map (lib/evaluation/evaluate.ts, the
+     * server's conventions) for the run's step and class rule; the server spot-checks them (issue 18).
+     */
+    curves: z.object({ step: z.number().int().positive(), classIndex: z.union([z.literal('predicted'), z.number().int().nonnegative()]) }).optional(),
   }),
   z.object({ type: z.literal('cancel'), id: z.string().min(1) }),
   z.object({ type: z.literal('dispose') }),
@@ -131,8 +137,17 @@ export interface ExplanationMessage {
   readonly map: MapMessage;
   readonly raw?: MapMessage;
   readonly layer?: string;
-  /** Wall time of the method in the worker. */
+  /** Wall time of the method in the worker (curves included). */
   readonly ms: number;
+  /** Insertion/deletion curves of `map` when the request asked (n + 1 probabilities each). */
+  readonly curves?: CurvesMessage;
+}
+
+export interface CurvesMessage {
+  readonly classIndex: number;
+  readonly step: number;
+  readonly insertion: readonly number[];
+  readonly deletion: readonly number[];
 }
 
 export type WorkerResponse =

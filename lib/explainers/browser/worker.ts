@@ -2,16 +2,19 @@
  * The explainer Web Worker: the only place the /explain page runs TF.js. It starts a backend
  * (backend.ts), loads one model at a time (load-model.ts), runs the explainers of the registry
  * (lib/explainers/index.ts, the same code as the Node CLI) and answers with plain typed arrays
- * (protocol.ts). Requests are validated with zod and run one after another; `cancel` aborts the
+ * (protocol.ts). When asked, each map's insertion and deletion curves are computed too, with
+ * lib/evaluation/evaluate.ts (the server's own code and conventions), for the server to spot-check
+ * instead of recomputing them (issue 18). Requests are validated with zod and run one after another; `cancel` aborts the
  * running request through its AbortSignal; `dispose` frees the model and every tensor, then closes
  * the worker.
  */
 import * as tf from '@tensorflow/tfjs';
+import { evaluateWithoutGroundTruth } from '@/lib/evaluation/evaluate';
 import { assertCanRun, EXPLAINERS, getExplainer } from '@/lib/explainers';
 import type { Explainer, Explanation } from '@/lib/explainers/types';
 import { initBackend } from './backend';
 import { loadBrowserModel, type LoadedModel } from './load-model';
-import type { ExplainRequest, ExplanationMessage, MapMessage, MethodInfo, WorkerResponse } from './protocol';
+import type { CurvesMessage, ExplainRequest, ExplanationMessage, MapMessage, MethodInfo, WorkerResponse } from './protocol';
 import { workerRequestSchema } from './protocol';
 
 /** Progress messages are sent at most this often (plus the last one of each method). */
@@ -50,8 +53,9 @@ function ownMap(map: { width: number; height: number; data: Float32Array }): Map
   return { width: map.width, height: map.height, data };
 }
 
-function toMessage(explanation: Explanation, ms: number): ExplanationMessage {
+function toMessage(explanation: Explanation, ms: number, curves: CurvesMessage | undefined): ExplanationMessage {
   return {
+    ...(curves !== undefined ? { curves } : {}),
     method: explanation.method,
     params: explanation.params,
     classIndex: explanation.classIndex,
@@ -94,7 +98,28 @@ async function explain(request: ExplainRequest): Promise<void> {
           send({ type: 'progress', id: request.id, method: explainer.name, done, total });
         },
       });
-      const message = toMessage(explanation, performance.now() - t0);
+      let curves: CurvesMessage | undefined;
+      if (request.curves !== undefined) {
+        const name = `${explainer.name}: insertion/deletion`;
+        const r = await evaluateWithoutGroundTruth({
+          bundle,
+          image: request.image,
+          saliency: explanation.map,
+          metrics: ['insertion', 'deletion'],
+          classIndex: request.curves.classIndex,
+          step: request.curves.step,
+          ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
+          signal: controller.signal,
+          onProgress: ({ done, total }) => {
+            const now = performance.now();
+            if (done < total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+            lastProgress = now;
+            send({ type: 'progress', id: request.id, method: name, done, total });
+          },
+        });
+        curves = { classIndex: r.classIndex, step: r.step, insertion: r.insertion?.curve ?? [], deletion: r.deletion?.curve ?? [] };
+      }
+      const message = toMessage(explanation, performance.now() - t0, curves);
       send({ type: 'result', id: request.id, explanation: message }, [message.map.data.buffer, ...(message.raw ? [message.raw.data.buffer] : [])]);
     }
     send({ type: 'done', id: request.id, tensors: tf.memory().numTensors });

@@ -8,7 +8,7 @@ import { BackendSettings } from '@/app/explain/settings';
 import { apiJson, csrfToken, errorText } from '@/components/api-client';
 import { ExplainerClient, type StartedWorker } from '@/lib/explainers/browser/client';
 import { formatEta } from '@/lib/explainers/browser/display';
-import type { BackendChoice, MapMessage, ModelInfo } from '@/lib/explainers/browser/protocol';
+import type { BackendChoice, CurvesMessage, MapMessage, ModelInfo } from '@/lib/explainers/browser/protocol';
 import { etaFromDurations, planRequest } from '@/lib/explainers/browser/run-plan';
 import { writeNpy } from '@/lib/io/npy';
 import { runnerHref } from '../runner-href';
@@ -34,6 +34,8 @@ interface RunSummary {
 
 interface Props {
   readonly run: { id: string; explainer: string; params: Record<string, unknown>; target: Record<string, unknown> };
+  /** Step of the run's insertion/deletion curves when it evaluates both (computed here, checked by the server); null otherwise. */
+  readonly curveStep: number | null;
   readonly model: { url: string; labels: readonly string[] };
   readonly leaderboard: string;
   readonly queue: readonly string[];
@@ -50,14 +52,17 @@ async function fetchImage(image: RunImage): Promise<Blob> {
   return res.blob();
 }
 
-/** Uploads one map as NPY; false when the run already had it (another tab or an earlier sitting). */
-async function uploadMap(runId: string, image: RunImage, map: MapMessage): Promise<boolean> {
-  const res = await fetch(`/api/v1/runs/${runId}/maps?image=${encodeURIComponent(image.id)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrfToken() },
-    body: new Uint8Array(writeNpy({ width: map.width, height: map.height, data: map.data }, 'float32')),
-    credentials: 'same-origin',
-  });
+/**
+ * Uploads one map, as NPY, or as JSON with its insertion/deletion curves when the run evaluates
+ * them (the server spot-checks those instead of recomputing every point); false when the run
+ * already had it (another tab or an earlier sitting).
+ */
+async function uploadMap(runId: string, image: RunImage, map: MapMessage, curves: CurvesMessage | undefined): Promise<boolean> {
+  const init: RequestInit =
+    curves === undefined
+      ? { headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrfToken() }, body: new Uint8Array(writeNpy({ width: map.width, height: map.height, data: map.data }, 'float32')) }
+      : { headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() }, body: JSON.stringify({ imageId: image.id, width: map.width, height: map.height, data: Array.from(map.data), curves }) };
+  const res = await fetch(`/api/v1/runs/${runId}/maps${curves === undefined ? `?image=${encodeURIComponent(image.id)}` : ''}`, { method: 'POST', credentials: 'same-origin', ...init });
   if (res.status === 409) return false;
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { detail?: string };
@@ -72,7 +77,7 @@ async function uploadMap(runId: string, image: RunImage, map: MapMessage): Promi
  * another tab continues at the next image without a map. Pause cancels the image in progress (it
  * is recomputed on resume).
  */
-export function BrowserRunner({ run, model, leaderboard, queue, autostart }: Props) {
+export function BrowserRunner({ run, curveStep, model, leaderboard, queue, autostart }: Props) {
   const router = useRouter();
   // wasm by default: its maps are the ones the Node CLI computes (GPU backends differ in the last bits).
   const [backendChoice, setBackendChoice] = useState<BackendChoice>('wasm');
@@ -137,13 +142,21 @@ export function BrowserRunner({ run, model, leaderboard, queue, autostart }: Pro
         const decoded = await decodeImage(await fetchImage(image), image.name);
         const pixels = bitmapRgba(decoded.bitmap);
         decoded.bitmap.close();
-        const result: { map: MapMessage | null } = { map: null };
+        const result: { map: MapMessage | null; curves: CurvesMessage | undefined } = { map: null, curves: undefined };
         const request = worker.client.explain(
-          { image: { width: pixels.width, height: pixels.height, rgba: new Uint8Array(pixels.data) }, methods: [...plan.methods], params: plan.params, target: plan.target, seed: plan.seed },
+          {
+            image: { width: pixels.width, height: pixels.height, rgba: new Uint8Array(pixels.data) },
+            methods: [...plan.methods],
+            params: plan.params,
+            target: plan.target,
+            seed: plan.seed,
+            ...(curveStep !== null ? { curves: { step: curveStep, classIndex: plan.target.classIndex } } : {}),
+          },
           {
             onProgress: (_m, done, total) => setCurrent({ name: image.name, fraction: total > 0 ? done / total : 0 }),
             onResult: (e) => {
               result.map = e.map;
+              result.curves = e.curves;
             },
           },
         );
@@ -157,7 +170,7 @@ export function BrowserRunner({ run, model, leaderboard, queue, autostart }: Pro
           ctl.cancel = null;
         }
         if (result.map === null) throw new Error(`the worker returned no map for ${image.name}`);
-        await uploadMap(run.id, image, result.map);
+        await uploadMap(run.id, image, result.map, result.curves);
         setImages((prev) => prev?.map((i) => (i.id === image.id ? { ...i, hasMap: true } : i)) ?? prev);
         setDurations((prev) => [...prev, (performance.now() - t0) / 1000]);
       }
@@ -169,7 +182,7 @@ export function BrowserRunner({ run, model, leaderboard, queue, autostart }: Pro
     } finally {
       setCurrent(null);
     }
-  }, [worker, modelInfo, refresh, run]);
+  }, [worker, modelInfo, refresh, run, curveStep]);
 
   const pause = () => {
     control.current.stop = true;

@@ -6,6 +6,7 @@ import { getDb } from '@/db/client';
 import { canWrite } from '@/lib/auth/access';
 import { actorOf, currentUser } from '@/lib/auth/current-user';
 import { readableRun } from '@/lib/http/resources';
+import { curveExpectation } from '@/lib/scoring/client-curves';
 import { BrowserRunner } from './browser-runner';
 
 export const dynamic = 'force-dynamic';
@@ -41,6 +42,7 @@ export default async function BrowserRunPage({ params, searchParams }: Props) {
       </div>
       <BrowserRunner
         run={{ id: run.id, explainer: run.explainer, params: run.params, target: run.target }}
+        curveStep={curveExpectation(run, model)?.step ?? null}
         model={{ url: model.url, labels: model.labels }}
         leaderboard={`/leaderboard/${dataset.slug}`}
         queue={queue}

@@ -50,6 +50,7 @@ async function scoresFile(req: Request, ctx: { params: Promise<{ id: string; fil
           modality: s.modality,
           groundTruthVersion: s.version,
           densityMapId: s.densityMapId,
+          ...(s.curveSource ? { curveSource: s.curveSource } : {}),
           ...(s.detail ? { detail: s.detail } : {}),
         })),
         aggregate,

@@ -10,6 +10,7 @@ import { getQueue } from '@/lib/jobs/queue';
 import { BodyTooLargeError, mediaType, readBody } from '@/lib/http/body';
 import { apiError, notFound, parseWith, withHttpErrors } from '@/lib/http/errors';
 import { readableRun } from '@/lib/http/resources';
+import { curveExpectation } from '@/lib/scoring/client-curves';
 import { MapUploadError, parseJsonMap, parseNpyMap, parseZipMaps, type UploadContext, type ValidMap } from '@/lib/scoring/map-upload';
 import { runProgress } from '@/lib/scoring/progress';
 
@@ -38,7 +39,7 @@ async function uploadMaps(req: Request, ctx: { params: Promise<{ id: string }> }
   if (!canWrite(actor, context.run)) return apiError(403, 'forbidden', 'only the run owner may add maps to it');
 
   const images = await datasetImages(db, context.run.datasetId);
-  const upload: UploadContext = { images, inputSize: { width: context.model.inputWidth, height: context.model.inputHeight } };
+  const upload: UploadContext = { images, inputSize: { width: context.model.inputWidth, height: context.model.inputHeight }, curves: curveExpectation(context.run, context.model) };
   const type = mediaType(req);
   let maps: ValidMap[];
   try {
@@ -68,7 +69,7 @@ async function uploadMaps(req: Request, ctx: { params: Promise<{ id: string }> }
   const clash = maps.find((m) => taken.has(m.imageId));
   if (clash) return apiError(409, 'conflict', `run already has a map for image '${clash.imageName}' (maps are immutable; create a new run)`, 'image');
   try {
-    await db.transaction((tx) => insertSaliencyMaps(tx, context.run.id, maps.map((m) => ({ imageId: m.imageId, grid: m.grid }))));
+    await db.transaction((tx) => insertSaliencyMaps(tx, context.run.id, maps.map((m) => ({ imageId: m.imageId, grid: m.grid, ...(m.curves ? { clientCurves: m.curves } : {}) }))));
   } catch (error) {
     // Two uploads of the same image racing: the unique key lets one through.
     if (String((error as { cause?: unknown })?.cause ?? error).includes('saliency_maps_run_image_uq')) {
