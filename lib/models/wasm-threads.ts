@@ -18,7 +18,8 @@
  * the package's own pthread script (wasm-out/…threaded-simd.worker.js, evaluated) and swaps the
  * Blob of the "load" message for the path of wasm-out/tfjs-backend-wasm-threaded-simd.js, the
  * same emscripten glue as a standalone file (the .wasm beside it is byte-identical to dist's);
- * the flag is set; and os.cpus reports 2 × the wanted threads while the backend starts (4).
+ * the flag is set; os.cpus reports 2 × the wanted threads while the backend starts (4); and the
+ * pthread workers stay unref'd (else a process that used them never exits).
  * Only for TF_WASM_VERSION: another version may have fixed or moved any of this.
  */
 import { createRequire } from 'node:module';
@@ -55,7 +56,16 @@ function installPthreadWorker(): void {
     constructor(url: string | URL, options?: WorkerOptions) {
       if (typeof url === 'string' && url.startsWith('blob:')) super(script, { ...options, eval: true });
       else super(url, options);
+      this.unref();
     }
+
+    /**
+     * Emscripten refs a worker while a pthread runs on it; XNNPACK's pool threads run for the life
+     * of the process (parked between parallel sections), so a ref'd one would keep every process
+     * that used them from ever exiting. They only work while this thread waits on them inside a
+     * kernel, so they never need to hold the event loop.
+     */
+    override ref(): void {}
 
     override postMessage(message: unknown, transfer?: Parameters<NodeWorker['postMessage']>[1]): void {
       const m = message as { cmd?: unknown; urlOrBlob?: unknown } | null;
