@@ -22,6 +22,7 @@ import { ImageFileError, readImageFile } from '../io/image-file';
 import { MetricError } from '../metrics/errors';
 import { checkGrid } from '../metrics/validate';
 import { loadModelBundle, ModelBundleError } from '../models/bundle';
+import { maybeForwardPool, poolSizeFromEnv, type ForwardPool } from '../models/forward-pool';
 import { initTfNode } from '../models/tf-node';
 import { UsageError } from './main';
 
@@ -138,13 +139,17 @@ async function evaluate(argv: string[]): Promise<number> {
   const image = await readImageFile(imageFile);
   await initTfNode(backend);
   const bundle = await loadModelBundle(modelDir);
+  let pool: ForwardPool | null = null;
   try {
+    // Worker threads for the forward passes (GAZEBENCH_THREADS, default every core).
+    if (backend === 'wasm') pool = await maybeForwardPool(bundle.dir, poolSizeFromEnv());
     for (const note of bundle.notes) process.stderr.write(`evaluate: note: ${note}\n`);
     const result = await evaluateWithoutGroundTruth({
       bundle, image, saliency, metrics, classIndex,
       ...(step === undefined ? {} : { step }),
       ...(batchSize === undefined ? {} : { batchSize }),
       ...(roadSeed === undefined ? {} : { roadSeed }),
+      pool,
       onProgress: progressPrinter(),
     });
     const json = `${JSON.stringify(result, null, 2)}\n`;
@@ -158,6 +163,7 @@ async function evaluate(argv: string[]): Promise<number> {
     if (values.out === undefined) process.stdout.write(json);
     return 0;
   } finally {
+    await pool?.close();
     bundle.dispose();
   }
 }

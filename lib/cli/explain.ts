@@ -19,7 +19,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXPLAINERS, ExplainerError, type Explanation } from '../explainers/index';
+import { EXPLAINERS, ExplainerError, POOLED_METHODS, type Explanation } from '../explainers/index';
 import { applyColormap, blendOver } from '../imaging/colormap';
 import { normalizeForOutput } from '../imaging/normalize';
 import { resizeBilinear } from '../imaging/resize';
@@ -27,6 +27,7 @@ import { ImageFileError, readImageFile, type DecodedImage } from '../io/image-fi
 import { writeNpy } from '../io/npy';
 import { encodePng } from '../io/png';
 import { loadModelBundle, ModelBundleError, PREPROCESSING_PRESETS } from '../models/bundle';
+import { maybeForwardPool, poolSizeFromEnv, type ForwardPool } from '../models/forward-pool';
 import { initTfNode } from '../models/tf-node';
 import { bundleOverrides, integer, listImages, parseMethods, parseTarget, progressPrinter, required, routeParams, stagedFolder } from './explain-options';
 import { UsageError } from './main';
@@ -130,7 +131,10 @@ async function explain(argv: string[]): Promise<number> {
   try {
     await initTfNode(backend);
     const bundle = await loadModelBundle(modelDir, overrides);
+    let pool: ForwardPool | null = null;
     try {
+      // Worker threads (GAZEBENCH_THREADS, default every core) only when a method can use them.
+      if (backend === 'wasm' && methods.some((m) => POOLED_METHODS.has(m.name))) pool = await maybeForwardPool(bundle.dir, poolSizeFromEnv());
       for (const note of bundle.notes) process.stderr.write(`explain: note: ${note}\n`);
       for (const rewrite of bundle.rewrites) process.stderr.write(`explain: note: model.json rewritten for TF.js: ${rewrite}\n`);
       for (const [stem, image] of images) {
@@ -140,6 +144,7 @@ async function explain(argv: string[]): Promise<number> {
             ...(values.layer === undefined ? {} : { layer: values.layer }),
             ...(seed === undefined ? {} : { seed }),
             ...(batchSize === undefined ? {} : { batchSize }),
+            pool,
             onProgress: progressPrinter('explain', `${stem} ${method.name}`),
           });
           const base = `${stem}.${method.name}`;
@@ -154,6 +159,7 @@ async function explain(argv: string[]): Promise<number> {
         }
       }
     } finally {
+      await pool?.close();
       bundle.dispose();
     }
     const written = await staged.commit();

@@ -39,7 +39,7 @@ export type ForwardAnswer = { readonly id: number; readonly values: Float32Array
 export type WorkerReady = { readonly ready: true } | { readonly ready: false; readonly error: string };
 
 /** Pool size from GAZEBENCH_THREADS (default: os.availableParallelism()). */
-export function poolSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function poolSizeFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const text = env.GAZEBENCH_THREADS;
   if (text === undefined || text === '') return availableParallelism();
   const n = Number(text);
@@ -99,6 +99,8 @@ export async function createForwardPool(options: ForwardPoolOptions): Promise<Fo
       worker.once('message', (m: WorkerReady) => (m.ready ? resolve() : reject(new Error(`forward pool worker: ${m.error}`))));
       worker.once('error', reject);
     }).then(() => {
+      // Held only while it has work: an idle pool never keeps a process from exiting.
+      worker.unref();
       worker.on('message', (m: ForwardAnswer) => {
         const p = pending.get(m.id);
         pending.delete(m.id);
@@ -135,12 +137,14 @@ export async function createForwardPool(options: ForwardPoolOptions): Promise<Fo
     try {
       if (broken !== null) throw broken;
       const id = nextId++;
+      slot.worker.ref();
       return await new Promise<Float32Array>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         const request: ForwardRequest = { id, packed, n, output };
         slot.worker.postMessage(request, [packed.buffer as ArrayBuffer]);
       });
     } finally {
+      slot.worker.unref();
       release(slot);
     }
   };

@@ -40,7 +40,7 @@ export interface TfNodeOptions {
 }
 
 /** XNNPACK threads asked for by GAZEBENCH_WASM_THREADS (1 when unset). */
-export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function wasmThreadsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const text = env.GAZEBENCH_WASM_THREADS;
   if (text === undefined || text === '') return 1;
   const n = Number(text);
