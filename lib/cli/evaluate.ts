@@ -35,6 +35,8 @@ const HELP = `Usage: gazebench evaluate --model <bundle dir> --image <file> --sa
   [--out result.json]     write the JSON result there (default: stdout)
   [--plot curves.png]     also draw the insertion and deletion curves
   [--backend wasm|cpu]    TF.js backend (default wasm)
+Environment: GAZEBENCH_THREADS worker threads for the forward passes (wasm; default every core,
+  1 = none); GAZEBENCH_WASM_THREADS XNNPACK threads of this thread's backend (default 1).
 Exit codes: 0 success, 2 bad input (one line on stderr, nothing written).`;
 
 /** Seconds between progress lines when stderr is not a terminal. */

@@ -52,6 +52,8 @@ function help(): string {
   [--batch B]                    inputs per forward pass (default 16)
   [--format json,npy,png]        files per image and method (default json)
   [--backend wasm|cpu]           TF.js backend (default wasm)
+Environment: GAZEBENCH_THREADS worker threads for the forward passes of ${[...POOLED_METHODS].join(', ')} (wasm; default every
+  core, 1 = none; same maps either way); GAZEBENCH_WASM_THREADS XNNPACK threads of this thread's backend (default 1).
 Writes <out>/<image-stem>.<method>.<format>; maps min-max scaled to [0, 1].
 Exit codes: 0 success, 2 bad input (one line on stderr, nothing written).
 Methods:
