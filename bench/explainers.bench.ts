@@ -45,7 +45,7 @@ import { evaluateWithoutGroundTruth } from '../lib/evaluation/evaluate';
 import { getExplainer, type ExplainOptions } from '../lib/explainers/index';
 import { loadModelBundle, type ModelBundle } from '../lib/models/bundle';
 import { createForwardPool, type ForwardPool } from '../lib/models/forward-pool';
-import { scoreBatchFor } from '../lib/models/predict';
+import { pooledScoreBatch, scoreBatchFor } from '../lib/models/predict';
 import { initTfNode, wasmThreadsInUse } from '../lib/models/tf-node';
 import { writeResNet50Bundle } from '../scripts/make-resnet50-bundle';
 
@@ -89,8 +89,9 @@ function fixedInputs(bundle: ModelBundle, n: number): Float32Array[] {
 }
 
 /** SHA-256 (first 16 hex digits) of the batch-16 logits on fixedInputs: equal digests = bit-identical outputs. */
-async function forwardDigest(bundle: ModelBundle): Promise<string> {
-  const outputs = await scoreBatchFor(bundle, { output: 'logit', batchSize: BATCH })(fixedInputs(bundle, BATCH));
+async function forwardDigest(bundle: ModelBundle, pool: ForwardPool | null = null): Promise<string> {
+  const score = pool === null ? scoreBatchFor(bundle, { output: 'logit', batchSize: BATCH }) : pooledScoreBatch(bundle, pool, { output: 'logit', batchSize: BATCH });
+  const outputs = await score(fixedInputs(bundle, BATCH));
   const hash = createHash('sha256');
   for (const o of outputs) hash.update(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
   return hash.digest('hex').slice(0, 16);
@@ -234,8 +235,10 @@ async function main(): Promise<void> {
       ours.set('forward', { label: `${model.label} forward, batch ${BATCH}, this thread (ms/image)`, value: f16, samples: [f16] });
       if (pool !== null) {
         const fp = await poolForwardMs(bundle, pool, 2);
-        process.stderr.write(`forward on the pool: ${fp.toFixed(0)} ms/image (load ${load()})\n`);
+        const poolDigest = await forwardDigest(bundle, pool);
+        process.stderr.write(`forward on the pool: ${fp.toFixed(0)} ms/image, outputs sha256 ${poolDigest} (load ${load()})\n`);
         extraRows.push([`${model.label} forward, ${pool.size} × batch ${BATCH} on the pool (ms/image)`, fp.toFixed(0), '', '']);
+        extraRows.push([`${model.label} forward outputs on the pool, batch ${BATCH}, fixed input (sha256)`, poolDigest, '—', '—']);
       }
       loads.push(`forward ${load()}`);
     }
