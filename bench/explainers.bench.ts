@@ -1,9 +1,10 @@
 /**
  * Model-side benchmark, TF.js wasm backend in Node, beside PyTorch in the same run (issue 18), on
- * a model of MODELS (ResNet50: scripts/make-resnet50-bundle.ts, seeded random weights, built into a
- * temporary folder unless --bundle names one).
+ * a model of MODELS (ResNet50: scripts/make-resnet50-bundle.ts; MobileNetV2:
+ * scripts/make-mobilenetv2-bundle.ts; seeded random weights, built into a temporary folder unless
+ * --bundle names one).
  *
- *   npm run bench:explainers -- [--model resnet50] [--bundle DIR] [--methods forward,gradcam,scorecam,rise,insdel]
+ *   npm run bench:explainers -- [--model resnet50|mobilenetv2] [--bundle DIR] [--methods forward,gradcam,scorecam,rise,insdel]
  *     [--images N] [--scorecam-images N] [--scorecam-batch B] [--rise-n N] [--step N]
  *     [--wasm-threads T] [--pool P] [--reference auto|none] [--torch-threads T]
  *
@@ -47,6 +48,7 @@ import { loadModelBundle, type ModelBundle } from '../lib/models/bundle';
 import { createForwardPool, type ForwardPool } from '../lib/models/forward-pool';
 import { pooledScoreBatch, scoreBatchFor } from '../lib/models/predict';
 import { initTfNode, wasmThreadsInUse } from '../lib/models/tf-node';
+import { writeMobileNetV2Bundle } from '../scripts/make-mobilenetv2-bundle';
 import { writeResNet50Bundle } from '../scripts/make-resnet50-bundle';
 
 /**
@@ -55,6 +57,7 @@ import { writeResNet50Bundle } from '../scripts/make-resnet50-bundle';
  */
 const MODELS: Readonly<Record<string, { readonly label: string; readonly write: (dir: string, seed: number) => Promise<void> }>> = {
   resnet50: { label: 'ResNet50', write: writeResNet50Bundle },
+  mobilenetv2: { label: 'MobileNetV2', write: writeMobileNetV2Bundle },
 };
 const BATCH = 16;
 /** Seconds between progress lines of one explanation. */

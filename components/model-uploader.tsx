@@ -31,6 +31,7 @@ export const PRESETS: readonly { value: string; text: string }[] = [
   { value: 'inception', text: 'inception — x/127.5 − 1 (Xception, InceptionV3, MobileNet)' },
   { value: 'imagenet-caffe', text: 'imagenet-caffe — BGR, minus ImageNet mean (ResNet50, VGG16)' },
   { value: 'imagenet-torch', text: 'imagenet-torch — x/255, ImageNet mean/std (DenseNet121)' },
+  { value: 'teachable-machine', text: 'teachable-machine — centre crop, x/127 − 1 (Teachable Machine exports)' },
 ];
 
 const input = 'w-full rounded border border-stone-300 px-3 py-2';

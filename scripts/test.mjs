@@ -24,9 +24,13 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gazebench-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
 
+const stepTimes = [];
+
 function run(name, cmd, args, env = {}) {
   console.log(`\n=== ${name} ===`);
+  const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  stepTimes.push(`${name}: ${Math.round((Date.now() - started) / 1000)} s`);
   return r.status ?? 1;
 }
 
@@ -71,6 +75,7 @@ if (fs.existsSync(e2eJson)) {
 if (e2eStatus !== 0) failedSteps.push('e2e');
 
 fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`\nStep times: ${stepTimes.join('; ')}`);
 if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
 console.log(`\nTotal: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedSteps.length || totals.failed ? 1 : 0);

@@ -20,6 +20,8 @@ interface Props {
   readonly state: Readonly<Record<string, MethodState>>;
   readonly onChange: (name: string, next: MethodState) => void;
   readonly disabled: boolean;
+  /** Methods the loaded model cannot run, with the reason (ModelInfo.methods). */
+  readonly unavailable?: Readonly<Record<string, string>>;
 }
 
 function ParamField({ method, name, value, text, onText, disabled }: {
@@ -54,7 +56,7 @@ function ParamField({ method, name, value, text, onText, disabled }: {
 }
 
 /** Method checkboxes from the worker's registry, each with its parameters and presets. */
-export function MethodPicker({ methods, state, onChange, disabled }: Props) {
+export function MethodPicker({ methods, state, onChange, disabled, unavailable = {} }: Props) {
   return (
     <fieldset className="space-y-2 rounded border border-stone-200 bg-white p-3">
       <legend className="px-1 text-sm font-medium">Methods</legend>
@@ -62,23 +64,25 @@ export function MethodPicker({ methods, state, onChange, disabled }: Props) {
       {methods.map((m) => {
         const s = state[m.name] ?? initialMethodState(m, false);
         const presets = Object.keys(m.presets);
+        const why = unavailable[m.name];
         return (
           <div key={m.name} className="space-y-1">
             <label className="flex items-start gap-2 text-sm">
               <input
                 type="checkbox"
                 aria-label={m.name}
-                checked={s.selected}
+                checked={s.selected && why === undefined}
                 onChange={(e) => onChange(m.name, { ...s, selected: e.target.checked })}
-                disabled={disabled}
+                disabled={disabled || why !== undefined}
                 className="mt-1"
               />
               <span>
                 <span className="font-mono font-medium">{m.name}</span> <span className="text-xs text-stone-500">({m.kind})</span>
                 <span className="block text-xs text-stone-600">{m.description}</span>
+                {why !== undefined ? <span className="block text-xs text-amber-700">Not available for this model: {why}</span> : null}
               </span>
             </label>
-            {s.selected ? (
+            {s.selected && why === undefined ? (
               <div className="ml-6 space-y-1 border-l border-stone-200 pl-3">
                 {presets.length > 0 ? (
                   <label className="flex items-center gap-2 text-xs">

@@ -105,7 +105,8 @@ export function Playground({ datasets }: { datasets: readonly DatasetOption[] })
 
   const run = useCallback(async () => {
     if (worker === null || model === null) return;
-    const methods = worker.methods.filter((m) => methodState[m.name]?.selected === true);
+    const refused = new Set(model.methods.filter((c) => !c.ok).map((c) => c.method));
+    const methods = worker.methods.filter((m) => methodState[m.name]?.selected === true && !refused.has(m.name));
     const params: Record<string, Record<string, unknown>> = {};
     for (const m of methods) {
       const parsed = paramValues(m.defaults, methodState[m.name]?.texts ?? {});
@@ -202,7 +203,13 @@ export function Playground({ datasets }: { datasets: readonly DatasetOption[] })
         </div>
         <div className="space-y-4">
           <ImagePicker datasets={datasets} selected={images} onChange={setImages} disabled={running} />
-          <MethodPicker methods={worker?.methods ?? []} state={methodState} onChange={(name, next) => setMethodState((p) => ({ ...p, [name]: next }))} disabled={running} />
+          <MethodPicker
+            methods={worker?.methods ?? []}
+            state={methodState}
+            onChange={(name, next) => setMethodState((p) => ({ ...p, [name]: next }))}
+            disabled={running}
+            unavailable={Object.fromEntries((model?.methods ?? []).filter((c) => !c.ok).map((c) => [c.method, c.reason ?? 'cannot run on this model']))}
+          />
         </div>
       </div>
 

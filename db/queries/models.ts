@@ -48,6 +48,8 @@ export interface NewModel {
   sha256: string;
   bytes: number;
   files: ModelFile[];
+  /** Keras 3 normaliser rewrites (lib/models/keras3.ts); default []. */
+  rewrites?: string[];
 }
 
 /** Inserts a model; undefined when the slug is taken. */

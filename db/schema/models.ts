@@ -35,6 +35,8 @@ export const models = pgTable('models', {
   bytes: bigint('bytes', { mode: 'number' }),
   /** Uploaded bundles: every file served at /api/v1/models/{id}/files/<name>; null for bundles under public/. */
   files: jsonb('files').$type<ModelFile[]>(),
+  /** What lib/models/keras3.ts rewrote in model.json to load it (Keras 3 forms), one line each; [] when nothing (the file is kept as uploaded). */
+  rewrites: jsonb('rewrites').$type<string[]>().notNull().default([]),
   isDemo: boolean('is_demo').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -11,7 +11,7 @@ export const MAX_TEST_IMAGES = 8;
 const Labels = z.array(z.string().trim().min(1, 'labels must not be empty').max(100, 'at most 100 characters')).min(1).max(100_000);
 const InputSize = z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096)]).meta({ description: '[height, width] in pixels' });
 const Preprocessing = z.enum(PREPROCESSING_PRESETS).meta({
-  description: 'unit: x/255 · inception: x/127.5−1 (Xception, Inception) · imagenet-torch: x/255, ImageNet mean/std (DenseNet121) · imagenet-caffe: BGR minus ImageNet mean (ResNet50, VGG16)',
+  description: 'unit: x/255 · inception: x/127.5−1 (Xception, Inception) · imagenet-torch: x/255, ImageNet mean/std (DenseNet121) · teachable-machine: centre crop, x/127−1 (Teachable Machine) · imagenet-caffe: BGR minus ImageNet mean (ResNet50, VGG16)',
 });
 const TargetLayer = z.string().trim().min(1).max(200).nullable().meta({ description: 'layer Grad-CAM-style explainers split at (null: none)' });
 
@@ -56,7 +56,9 @@ export const StagedUploadBody = z.object({
   files: z.array(FileBody),
   detected: ModelConfigFields.extend({ numClasses: z.number().int(), head: z.enum(['softmax', 'sigmoid', 'linear']), configSource: z.enum(['gazebench.json', 'metadata.json', 'inferred']) }),
   card: z.object({ name: z.string(), architecture: z.string(), trainingData: z.string(), license: z.string() }).partial().meta({ description: 'model card fields found in the uploaded gazebench.json' }),
-  layers: z.array(z.string()).meta({ description: 'layer names of a layers-model, in order' }),
+  layers: z.array(z.string()).meta({ description: 'layer names of a layers-model, in order; for a graph model its 4-D convolution nodes (CAM candidates), input first' }),
+  methods: z.array(z.object({ method: z.string(), ok: z.boolean(), reason: z.string().optional(), field: z.enum(['model', 'layer']).optional() }))
+    .meta({ description: 'every explanation method and whether it can run on this model; reason says why not (e.g. a graph with control flow has no gradients)' }),
   notes: z.array(z.string()),
   rewrites: z.array(z.string()).meta({ description: 'what was rewritten in model.json so that TF.js 4.22 loads it (Keras 3 forms); the uploaded files are kept unchanged' }),
   expiresAt: Timestamp,
@@ -96,6 +98,7 @@ export const ModelBody = z.object({
   sha256: z.string().nullable(),
   bytes: z.number().int().nullable(),
   files: z.array(FileBody).nullable(),
+  rewrites: z.array(z.string()).meta({ description: 'what the Keras 3 normaliser rewrote in model.json to load it, one line each; [] when nothing (model.json is kept as uploaded)' }),
   createdAt: Timestamp,
 });
 
@@ -148,7 +151,7 @@ export const updateModel = defineRoute({
   summary: 'Edit a model card or its settings',
   params: IdParams,
   body: { kind: 'json', schema: UpdateModelBody },
-  responses: { 200: { description: 'updated', schema: ModelBody }, 422: { description: 'settings do not fit the model' } },
+  responses: { 200: { description: 'updated', schema: ModelBody }, 400: { description: 'targetLayer is not a layer the explainers can use (unknown, ambiguous bare name, or not 4-D); the detail lists candidate paths' }, 422: { description: 'settings do not fit the model' } },
 });
 
 export const deleteModel = defineRoute({

@@ -25,7 +25,7 @@ export function presentModel(row: ModelRow & { ownerName?: string | null }, acto
     id: row.id, slug: row.slug, name: row.name, architecture: row.architecture, trainingData: row.trainingData, license: row.license,
     visibility: row.visibility, demo: row.isDemo, mine: isOwner(actor, row), format: row.format, url: row.url, labels: row.labels,
     preprocessing: row.preprocessing, inputSize: [row.inputHeight, row.inputWidth], targetLayer: row.targetLayer,
-    heldOutAccuracy: row.heldOutAccuracy, sha256: row.sha256, bytes: row.bytes, files: row.files, createdAt: row.createdAt.toISOString(),
+    heldOutAccuracy: row.heldOutAccuracy, sha256: row.sha256, bytes: row.bytes, files: row.files, rewrites: row.rewrites, createdAt: row.createdAt.toISOString(),
   };
 }
 

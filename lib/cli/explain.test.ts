@@ -11,7 +11,8 @@ import { randomImage, naiveTwin } from '@/lib/explainers/testing/toy-models';
 import { normalizeForOutput } from '@/lib/imaging/normalize';
 import { readNpy } from '@/lib/io/npy';
 import { decodePng, encodePng } from '@/lib/io/png';
-import { loadModelBundle } from '@/lib/models/bundle';
+import { createModelBundle, loadModelBundle } from '@/lib/models/bundle';
+import { GRAPH_NODES, graphCnnFixture, graphCnnTwin, saveGraphCnn } from '@/lib/models/testing/graph-model.test-util';
 import { initTfNode } from '@/lib/models/tf-node';
 import { saveBundle, sumModel } from '@/lib/models/toy-bundle.test-util';
 import { stagedFolder } from './explain-options';
@@ -230,5 +231,76 @@ describe('stagedFolder', () => {
     await dropped.write('b.json', '{}');
     await dropped.discard();
     expect(await readdir(parent)).toEqual(['out']);
+  });
+});
+
+describe('gazebench explain: graph models (tf_saved_model conversion fixture)', () => {
+  const GRAPH_CONFIG = { labels: ['a', 'b', 'c'], preprocessing: 'unit', inputSize: [8, 8] };
+  let plain: string;
+  let cond: string;
+  let stderr: string[];
+
+  beforeAll(async () => {
+    plain = await saveGraphCnn(graphCnnFixture(), GRAPH_CONFIG);
+    cond = await saveGraphCnn(graphCnnFixture({ controlFlow: 'cond' }), GRAPH_CONFIG);
+  });
+  afterAll(async () => {
+    await rm(plain, { recursive: true, force: true });
+    await rm(cond, { recursive: true, force: true });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  async function runMain(args: string[]): Promise<{ code: number; out: string }> {
+    stderr = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
+    const parent = await mkdtemp(path.join(work, 'graph-'));
+    const out = path.join(parent, 'out');
+    const code = await main(['explain', ...args, '--image', path.join(imageDir, 'first.png'), '--out', out]);
+    vi.restoreAllMocks();
+    return { code, out };
+  }
+
+  it('Grad-CAM, gradient and RISE run on the graph; the JSON equals the library result on the LayersModel twin', async () => {
+    const { code, out } = await runMain(['--model', plain, '--method', 'gradcam,gradient,rise', '--param', 'N=32']);
+    expect(code, stderr.join('')).toBe(0);
+    expect(stderr.join('')).toMatch(/explain: note: graph model: gradients through model\.execute; CAM methods split at node 'StatefulPartitionedCall\/sequential\/conv2d_1\/Relu'/);
+    expect((await readdir(out)).sort()).toEqual(['first.gradcam.json', 'first.gradient.json', 'first.rise.json']);
+    const twin = createModelBundle(graphCnnTwin(graphCnnFixture()), { labels: ['a', 'b', 'c'], preprocessing: 'unit', inputSize: [8, 8] });
+    try {
+      for (const method of ['gradcam', 'gradient']) {
+        const json = JSON.parse(await readFile(path.join(out, `first.${method}.json`), 'utf8')) as { data: number[]; classIndex: number; layer?: string };
+        const expected = await EXPLAINERS[method]!.explain({ bundle: twin, image: randomImage(1), target: { classIndex: 'predicted', output: 'logit' } });
+        expect(json.classIndex).toBe(expected.classIndex);
+        const want = normalizeForOutput(expected.map).data;
+        json.data.forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 4));
+        if (method === 'gradcam') expect(json.layer).toBe(GRAPH_NODES.conv2Relu);
+      }
+    } finally {
+      twin.dispose();
+    }
+  }, 120_000);
+
+  it('a graph with control flow: gradcam and gradient refused before the run (exit 2, one line), rise runs', async () => {
+    for (const method of ['gradcam', 'integratedgradients']) {
+      const { code, out } = await runMain(['--model', cond, '--method', `rise,${method}`]);
+      expect(code).toBe(2);
+      const errors = stderr.filter((line) => !line.startsWith('explain: '));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(new RegExp(`^gazebench explain: ${method}: model: the graph has the dynamic op Switch \\('StatefulPartitionedCall/sequential/cond/Switch'\\), which TF\\.js runs only with executeAsync; [^\\n]+\\n$`));
+      // Refused before the first image: no progress line of rise either.
+      expect(stderr.join('')).not.toMatch(/first rise/);
+      expect(existsSync(out)).toBe(false);
+    }
+    const { code, out } = await runMain(['--model', cond, '--method', 'rise', '--param', 'N=16']);
+    expect(code, stderr.join('')).toBe(0);
+    expect(await readdir(out)).toEqual(['first.rise.json']);
+  }, 120_000);
+
+  it('--layer: a node that is not in the graph is refused before the run, listing 4-D nodes near the output', async () => {
+    const { code } = await runMain(['--model', plain, '--method', 'rise,eigencam', '--layer', 'conv9']);
+    expect(code).toBe(2);
+    expect(stderr.filter((line) => !line.startsWith('explain: '))).toEqual([
+      "gazebench explain: eigencam: layer: no node named 'conv9' in the graph (4-D nodes near the output: …, StatefulPartitionedCall/sequential/conv2d/BiasAdd, StatefulPartitionedCall/sequential/conv2d/Relu, StatefulPartitionedCall/sequential/depthwise_conv2d/depthwise, StatefulPartitionedCall/sequential/depthwise_conv2d/BiasAdd, StatefulPartitionedCall/sequential/depthwise_conv2d/Relu6, StatefulPartitionedCall/sequential/conv2d_1/Relu)\n",
+    ]);
   });
 });

@@ -14,12 +14,14 @@
  *  - npy: `data` as float32 (height, width).
  *  - png: the image resized to the input resolution with the jet-coloured map over it at
  *    opacity 0.5 (pytorch-grad-cam `show_cam_on_image` image_weight 0.5).
+ * Methods the model cannot run (capability.ts: no gradients or CAM on a graph with control flow, no
+ * CAM without a conv layer or node) and a --layer that is not there are refused before the first image.
  * Everything is written to a temporary folder and moved into --out only when all images and
  * methods succeeded, so bad input (exit 2, one line on stderr) writes nothing. Progress: stderr.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXPLAINERS, ExplainerError, POOLED_METHODS, type Explanation } from '../explainers/index';
+import { assertCanRun, EXPLAINERS, ExplainerError, POOLED_METHODS, resolveCamLayer, type Explanation } from '../explainers/index';
 import { applyColormap, blendOver } from '../imaging/colormap';
 import { normalizeForOutput } from '../imaging/normalize';
 import { resizeBilinear } from '../imaging/resize';
@@ -44,7 +46,8 @@ function help(): string {
   [--target logit|probability]   model output explained (default logit)
   [--layer NAME]                 layer of CAM methods, a name or a path into nested models such as
                                  sequential_1/model1/out_relu (default: gazebench.json targetLayer, else the
-                                 last conv layer, nested models included)
+                                 last conv layer, nested models included); graph models: a node name
+                                 (default: the last 4-D convolution node before pooling)
   [--preprocessing NAME]         ${PREPROCESSING_PRESETS.join('|')} (default: gazebench.json, else metadata.json, else unit)
   [--labels a,b,…]               class labels (default: gazebench.json, else metadata.json, else 0..n-1)
   [--seed N]                     seed of randomised methods (default 0)
@@ -139,6 +142,12 @@ async function explain(argv: string[]): Promise<number> {
       if (backend === 'wasm' && methods.some((m) => POOLED_METHODS.has(m.name))) pool = await maybeForwardPool(bundle.dir, poolSizeFromEnv());
       for (const note of bundle.notes) process.stderr.write(`explain: note: ${note}\n`);
       for (const rewrite of bundle.rewrites) process.stderr.write(`explain: note: model.json rewritten for TF.js: ${rewrite}\n`);
+      // Refuse before the first image what cannot run on this model (a graph with control flow has
+      // no gradients; a model without a conv layer or node has no CAM), and a --layer that is not there.
+      for (const method of methods) {
+        assertCanRun(bundle, method);
+        if (method.kind === 'cam') resolveCamLayer(method.name, bundle, values.layer);
+      }
       for (const [stem, image] of images) {
         for (const method of methods) {
           const result = await method.explain({

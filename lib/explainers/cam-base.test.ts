@@ -123,7 +123,7 @@ describe('bad input: an ExplainerError naming the field, no tensors left', () =>
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a model without a conv layer, and a forward-only graph model, are refused by every CAM method', async () => {
+  it('a model without a conv layer, and a graph model without a convolution node, are refused by every CAM method', async () => {
     const flat = toyBundle(sumModel({ height: 8, width: 8, a: 1 }));
     const graph: ModelBundle = { ...bundle, format: 'graph-model', layersModel: undefined };
     try {
@@ -132,8 +132,8 @@ describe('bad input: an ExplainerError naming the field, no tensors left', () =>
         expect(noConv.field).toBe('layer');
         expect(noConv.message).toMatch(new RegExp(`^${name}: layer: the model has no convolutional layer with a 4-D \\(NHWC\\) output, so CAM methods cannot be used`));
         const forwardOnly = (await rejection(EXPLAINERS[name]!.explain({ ...options(), bundle: graph }))) as ExplainerError;
-        expect(forwardOnly.field).toBe('model');
-        expect(forwardOnly.message).toMatch(/graph models are forward-only; CAM methods need a LayersModel/);
+        expect(forwardOnly.field).toBe('layer');
+        expect(forwardOnly.message).toMatch(new RegExp(`^${name}: layer: the graph has no convolution node with a 4-D \\(NHWC\\) output`));
       }
     } finally {
       flat.dispose();

@@ -6,7 +6,7 @@
  *
  * Steps: preprocess the image (bundle preset) → split the model at the target layer
  * (lib/models/split.ts: automatic last conv layer, or `options.layer`, or gazebench.json
- * targetLayer) → activations A [h, w, c] and, for gradient methods, dS/dA of the target score S
+ * targetLayer; graph models: lib/models/graph-split.ts, a node of the graph) → activations A [h, w, c] and, for gradient methods, dS/dA of the target score S
  * (the class's logit or probability, `target.output`; class 'predicted' = arg-max probability) →
  * the method's map at feature resolution → ReLU (BaseCAM `np.maximum(cam, 0)`) = `raw` →
  * bilinear upsampling with half-pixel centres to the model input size (cv2.resize in
@@ -27,7 +27,9 @@ import { resizeBilinear } from '@/lib/imaging/resize';
 import type { ModelOutput } from '@/lib/models/bundle-core';
 import { poolFor } from '@/lib/models/forward-pool';
 import { preprocess } from '@/lib/models/preprocess';
+import { splitGraphModel } from '@/lib/models/graph-split';
 import { ModelSplitError, splitModel, type FeatureSplit } from '@/lib/models/split';
+import { assertCanRun } from './capability';
 import { resolveBatchSize, resolveParams, throwIfAborted, yieldToEventLoop, type ParamValue, type Params } from './params';
 import { ExplainerError, type Explainer, type ExplainOptions, type Explanation } from './types';
 
@@ -77,11 +79,33 @@ export function weightedSum(activations: Float32Array, weights: ArrayLike<number
 }
 
 function split(name: string, options: ExplainOptions): FeatureSplit {
+  assertCanRun(options.bundle, { name, kind: 'cam' });
   try {
-    return splitModel(options.bundle, options.layer);
+    return options.bundle.format === 'graph-model' ? splitGraphModel(options.bundle, options.layer) : splitModel(options.bundle, options.layer);
   } catch (error) {
     if (!(error instanceof ModelSplitError)) throw error;
-    throw new ExplainerError(name, options.bundle.layersModel === undefined ? 'model' : 'layer', error.message);
+    throw new ExplainerError(name, 'layer', error.message);
+  }
+}
+
+/**
+ * The layer (path, or graph node) CAM method `name` would use on `bundle` with `layer`; checks
+ * what can be checked before a run (capability, the name) and throws ExplainerError otherwise.
+ */
+export function resolveCamLayer(name: string, bundle: ExplainOptions['bundle'], layer?: string): string {
+  return split(name, { bundle, layer, image: { width: 0, height: 0, rgba: new Uint8Array(0) }, target: { classIndex: 'predicted', output: 'logit' } }).layer;
+}
+
+/** The split's features; a node whose output is not 4-D (graph models) → ExplainerError naming the layer. */
+function features(name: string, parts: FeatureSplit, x: tf.Tensor4D): tf.Tensor[] {
+  try {
+    return tf.tidy(() => {
+      const f = parts.features(x);
+      return [f.activations, ...f.bypass];
+    });
+  } catch (error) {
+    if (!(error instanceof ModelSplitError)) throw error;
+    throw new ExplainerError(name, 'layer', error.message);
   }
 }
 
@@ -134,10 +158,7 @@ async function explainCam(method: CamMethod, options: ExplainOptions): Promise<E
   try {
     const x = tf.tensor4d(input, [1, H, W, bundle.channels]);
     held.push(x);
-    const [a, ...bypass] = tf.tidy(() => {
-      const f = parts.features(x);
-      return [f.activations, ...f.bypass];
-    });
+    const [a, ...bypass] = features(name, parts, x);
     const A = a as tf.Tensor4D;
     held.push(A, ...bypass);
     const [, h, w, c] = A.shape;
@@ -204,7 +225,7 @@ async function explainCam(method: CamMethod, options: ExplainOptions): Promise<E
   }
 }
 
-/** The Explainer of a CAM method (kind 'cam', needs a LayersModel). */
+/** The Explainer of a CAM method (kind 'cam': a LayersModel, or a graph model without control flow; capability.ts). */
 export function camExplainer(method: CamMethod): Explainer {
   if ((method.weights === undefined) === (method.camImage === undefined)) throw new Error(`camExplainer ${method.name}: give exactly one of weights and camImage`);
   return {

@@ -14,9 +14,13 @@ import { gradient } from './gradient';
 import { integratedGradients } from './integrated-gradients';
 import { smoothGrad } from './smoothgrad';
 import { gradientShap } from './gradient-shap';
+import { capabilityOfKind, type MethodCapability } from './capability';
 import { ExplainerError, type Explainer } from './types';
+import type { ModelBundle } from '@/lib/models/bundle-core';
 
 export * from './types';
+export * from './capability';
+export { resolveCamLayer } from './cam-base';
 
 export const EXPLAINERS: Readonly<Record<string, Explainer>> = {
   gradcam: gradCam,
@@ -46,4 +50,21 @@ export function getExplainer(name: string): Explainer {
   const explainer = Object.hasOwn(EXPLAINERS, name) ? EXPLAINERS[name] : undefined;
   if (explainer === undefined) throw new ExplainerError(name, 'method', `unknown method (available: ${explainerNames().join(', ')})`);
   return explainer;
+}
+
+export interface MethodCapabilityEntry extends MethodCapability {
+  readonly method: string;
+}
+
+/** Every registered method with whether it can run on `bundle` and why not (capability.ts), in registry order. */
+export function methodsFor(bundle: ModelBundle): MethodCapabilityEntry[] {
+  const byKind = new Map<Explainer['kind'], MethodCapability>();
+  return Object.values(EXPLAINERS).map((e) => {
+    let cap = byKind.get(e.kind);
+    if (cap === undefined) {
+      cap = capabilityOfKind(bundle, e.kind);
+      byKind.set(e.kind, cap);
+    }
+    return { method: e.name, ...cap };
+  });
 }

@@ -2,7 +2,8 @@
  * Shared plumbing of the methods that work on the model input rather than on a layer's
  * activations: the perturbation methods (RISE, LIME; forward passes only, so GraphModels work)
  * and the input-gradient methods (Gradient, Integrated Gradients, SmoothGrad, GradientSHAP;
- * LayersModel only). cam-base.ts is the CAM counterpart.
+ * LayersModels and graph models without control flow, capability.ts). Forward passes go through
+ * bundle.forwardAsync, so graphs that TF.js runs only with executeAsync work for perturbations. cam-base.ts is the CAM counterpart.
  *
  * Conventions:
  * - The input x is the preprocessed image (lib/models/preprocess.ts: bilinear resize to the
@@ -22,6 +23,7 @@ import type { ModelBundle, ModelOutput } from '@/lib/models/bundle-core';
 import { poolFor } from '@/lib/models/forward-pool';
 import { preprocess } from '@/lib/models/preprocess';
 import { resolveBatchSize, resolveParams, throwIfAborted, yieldToEventLoop, type ParamValue, type Params } from './params';
+import { assertCanRun } from './capability';
 import { ExplainerError, type ExplainOptions } from './types';
 
 export interface InputContext {
@@ -41,7 +43,7 @@ export interface InputContext {
   readonly seed: number;
   /** S for `n` inputs packed in `packed` (NHWC). */
   evaluate(packed: Float32Array, n: number): Promise<Float32Array>;
-  /** dS/dx for `n` inputs packed in `packed`; same layout. LayersModel only. */
+  /** dS/dx for `n` inputs packed in `packed`; same layout. Needs a differentiable model (capability.ts). */
   gradients(packed: Float32Array, n: number): Promise<Float32Array>;
   /**
    * Runs `step(start, n)` over [0, count) in chunks of batchSize (of batchSize × pool size with a
@@ -93,9 +95,7 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(seed)) throw new ExplainerError(name, 'seed', `must be an integer, got ${String(options.seed)}`);
   const { bundle, signal, onProgress } = options;
-  if (spec.needsLayersModel && bundle.layersModel === undefined) {
-    throw new ExplainerError(name, 'model', `needs a LayersModel (input gradients); this bundle is a ${bundle.format}, which serves forward passes only`);
-  }
+  if (spec.needsLayersModel) assertCanRun(bundle, { name, kind: 'gradient' });
   const output = options.target.output;
   const [height, width] = bundle.config.inputSize;
   const channels = bundle.channels;
@@ -106,18 +106,14 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
   // One forward pass when the target output is the probability or the class is given (a second,
   // for the probabilities, only to find the predicted class of a logit target).
   const predicted = options.target.classIndex === 'predicted';
-  const [outs, probs] = tf.tidy(() => {
-    const x = tf.tensor4d(input, shape(1));
-    const o = bundle.forward(x, output);
-    return [o, !predicted || output === 'probability' ? o : bundle.forward(x, 'probability')];
-  });
+  const x1 = tf.tensor4d(input, shape(1));
   let probabilities: Float32Array;
   let outputs: Float32Array;
   try {
-    outputs = (await (outs as tf.Tensor).data()) as Float32Array;
-    probabilities = probs === outs ? outputs : ((await (probs as tf.Tensor).data()) as Float32Array);
+    outputs = await readAndDispose(await bundle.forwardAsync(x1, output));
+    probabilities = !predicted || output === 'probability' ? outputs : await readAndDispose(await bundle.forwardAsync(x1, 'probability'));
   } finally {
-    tf.dispose([probs as tf.Tensor, outs as tf.Tensor]);
+    x1.dispose();
   }
   let best = 0;
   for (let i = 1; i < probabilities.length; i++) if ((probabilities[i] as number) > (probabilities[best] as number)) best = i;
@@ -138,7 +134,17 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
         const k = values.length / n;
         return Float32Array.from({ length: n }, (_, i) => values[i * k + classIndex] as number);
       }
-      return readAndDispose(tf.tidy(() => column(bundle.forward(tf.tensor4d(packed, shape(n)), output))));
+      const x = tf.tensor4d(packed, shape(n));
+      try {
+        const out = await bundle.forwardAsync(x, output);
+        try {
+          return await readAndDispose(tf.tidy(() => column(out)));
+        } finally {
+          out.dispose();
+        }
+      } finally {
+        x.dispose();
+      }
     },
     gradients: async (packed, n) => {
       check(packed, n);

@@ -90,7 +90,7 @@ describe('rise', () => {
 
   it('scores the unmodified image with one forward pass unless a logit target needs the predicted class', async () => {
     const calls: string[] = [];
-    const counting: ModelBundle = { ...linear, forward: (x, output) => (calls.push(output), linear.forward(x, output)) };
+    const counting: ModelBundle = { ...linear, forwardAsync: (x, output) => (calls.push(output), linear.forwardAsync(x, output)) };
     const cases = [
       [{ classIndex: 'predicted', output: 'probability' }, ['probability', 'probability']],
       [{ classIndex: 0, output: 'logit' }, ['logit', 'logit']],

@@ -85,7 +85,11 @@ export interface Explainer {
   /** Defaults of every parameter the method accepts (its presets are named in `presets`). */
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly presets?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** True when the method needs a LayersModel (gradients or layer activations); GraphModels are forward-only. */
+  /**
+   * True when the method needs more than forward passes (gradients or layer activations): a
+   * LayersModel, or a graph model without control flow. Whether it runs on a given bundle is
+   * capability.ts's `capabilityOfKind` / index.ts's `methodsFor`.
+   */
   readonly needsLayersModel: boolean;
   explain(options: ExplainOptions): Promise<Explanation>;
 }

@@ -93,7 +93,15 @@ describe('receiveMultipart', () => {
     const refuse = () => {
       throw new HttpError(400, 'invalid_request', 'bad name', 'files');
     };
-    expect((await rejection(receiveMultipart(multipart([part('files', 'x', '../evil')]), limits, refuse))).message).toBe('bad name');
+    expect((await rejection(receiveMultipart(multipart([part('files', 'x', 'evil.png')]), limits, refuse))).message).toBe('bad name');
+    // Names are seen as sent (not cut to their base name): parent segments and absolute paths are 400 before the caller is asked.
+    for (const [name, reason] of [['../evil', /parent directory/], ['a\\..\\..\\evil', /parent directory/], ['/tmp/evil', /absolute path/], ['C:\\evil', /absolute path/]] as const) {
+      const err = await rejection(receiveMultipart(multipart([part('files', 'x', name)]), limits, refuse));
+      expect([err.status, err.field]).toEqual([400, 'files']);
+      expect(err.message).toMatch(reason);
+    }
+    const nested = await receiveMultipart(multipart([part('files', 'x', 'folder/sub/cat_1.png')]), limits, (_f, i) => path.join(dir, `nested${i}`));
+    expect(nested.files[0]?.filename).toBe('folder/sub/cat_1.png');
     const json = new Request('http://x/', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect((await rejection(receiveMultipart(json, limits, target))).status).toBe(400);
   });

@@ -6,7 +6,10 @@
  * stops there — the rest of the body is never pulled.
  *
  * The caller chooses where each file goes (`target`), never the client: names arrive in
- * `filename` for the caller to validate.
+ * `filename` for the caller to validate. Names are received as sent (busboy's preservePath), so
+ * that a name with a parent segment or an absolute path ("../../x.bin", "/tmp/x", "C:\\x") is
+ * refused with 400 rather than silently cut to its base name; folders ("resnet/model.json", as
+ * browsers send for a folder upload) are allowed, and callers keep the base name.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -46,6 +49,14 @@ export interface MultipartResult {
 
 const DEFAULT_MAX_FIELDS = 50;
 const DEFAULT_MAX_FIELD_BYTES = 1024 * 1024;
+
+/** Why a client's file name is unsafe (absolute, or a '..' segment; '\\' counts as '/'), or null. */
+export function unsafeFileName(filename: string): string | null {
+  const p = filename.replace(/\\/g, '/');
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'absolute path';
+  if (p.split('/').some((s) => s === '..')) return 'parent directory (..) in the path';
+  return null;
+}
 
 function tooLarge(detail: string, field = 'files'): HttpError {
   return new HttpError(413, 'too_large', detail, field);
@@ -126,6 +137,7 @@ export function receiveMultipart(
     parser = busboy({
       headers: { 'content-type': type },
       defParamCharset: 'utf8',
+      preservePath: true,
       limits: {
         fileSize: limits.maxFileBytes,
         files: limits.maxFiles,
@@ -168,6 +180,8 @@ export function receiveMultipart(
       try {
         const control = findControlCharacter(filename) ?? findControlCharacter(field);
         if (control) throw new HttpError(400, 'invalid_request', `a file name or field name ${controlCharacterDetail(control)}`, 'files');
+        const unsafe = unsafeFileName(filename);
+        if (unsafe !== null) throw new HttpError(400, 'invalid_request', `unsafe file name '${filename.slice(0, 80)}' (${unsafe}): send the file under its own name`, 'files');
         file = target(filename, index, field);
       } catch (error) {
         stream.resume();

@@ -1,6 +1,8 @@
 /**
  * Checks an uploaded image file on disk before it is stored: the format comes from the file's
- * first bytes (never its name or the client's MIME type) and must be PNG, JPEG or WebP; the pixel
+ * first bytes (never its name or the client's MIME type) and must be PNG, JPEG or WebP, and a name
+ * ending in one of those formats' extensions must name the format the bytes are (a JPEG called
+ * .png is refused, not relabelled: the name is shown and downloaded as is); the pixel
  * count is read from the header and refused above MAX_IMAGE_PIXELS before any pixel is decoded;
  * then the whole image is decoded once by sharp/libvips (streaming, without holding the RGBA
  * buffer: `stats()`), with sharp's default failOn 'warning', so truncated or corrupt files fail.
@@ -18,6 +20,13 @@ export interface CheckedImage {
 
 const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
 const SNIFF_BYTES = 16;
+const FORMAT_OF_EXTENSION: Readonly<Record<string, CheckedImage['format']>> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', jpe: 'jpeg', webp: 'webp' };
+
+/** The format a name's extension claims (png, jpeg, webp), or null for other or no extensions. */
+export function formatOfName(name: string): CheckedImage['format'] | null {
+  const m = /\.([A-Za-z]+)$/.exec(name);
+  return (m && FORMAT_OF_EXTENSION[(m[1] as string).toLowerCase()]) ?? null;
+}
 
 async function head(file: string): Promise<Uint8Array> {
   const handle = await open(file, 'r');
@@ -34,6 +43,10 @@ async function head(file: string): Promise<Uint8Array> {
 export async function checkImageFile(file: string, name: string, maxPixels = MAX_IMAGE_PIXELS): Promise<CheckedImage> {
   const format = sniffImageFormat(await head(file));
   if (format === null) throw new ImageFileError(`${name}: not a supported image (supported formats: ${SUPPORTED_IMAGE_FORMATS})`);
+  const named = formatOfName(name);
+  if (named !== null && named !== format) {
+    throw new ImageFileError(`${name}: a ${format.toUpperCase()} image named as ${named.toUpperCase()} (the extension must match the content)`);
+  }
   let width: number;
   let height: number;
   try {

@@ -70,6 +70,15 @@ describe('extractZip', () => {
     expect(Math.max(0, ...written)).toBeLessThanOrEqual(LIMITS.maxEntryBytes);
   });
 
+  it('refuses many entries each under the ratio floor by the archive ratio, before writing any', async () => {
+    // 10 × 1 MiB of zeros: each ~1 KiB deflated (not ratio-checked alone), together ~1000:1.
+    const zip = write(Array.from({ length: 10 }, (_, i) => ({ name: `z${i}.png`, data: bytes(RATIO_FLOOR_BYTES, 0) })));
+    const err = await rejection(extractZip(zip, out, { ...LIMITS, maxTotalBytes: 64 * 1024 * 1024 }));
+    expect(err.kind).toBe('compression_ratio');
+    expect(err.message).toMatch(/the archive inflates \d+:1/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
   it('refuses an entry over the per-entry cap and a total over the archive cap', async () => {
     const big = await rejection(extractZip(write([{ name: 'big.png', data: bytes(5 * 1024 * 1024, 3), method: 'store' }]), out, LIMITS));
     expect(big.kind).toBe('entry_too_large');

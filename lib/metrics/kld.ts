@@ -16,6 +16,7 @@
  */
 import { checkShapes, checkStatsFinite, densityTransform, pairStats } from '../imaging/normalize';
 import { MetricError } from './errors';
+import { WEIGHTED_LOG_BLOCK, weightedLogSum } from './fast-log';
 import type { Grid, NumericArray } from './types';
 import { checkPair } from './validate';
 
@@ -26,18 +27,28 @@ export const MATLAB_EPS = 2 ** -52;
 
 type Affine = { shift: number; scale: number; offset: number };
 
-/** Σ q·log(eps + q/(p + eps)) with p, q the affine images of the raw maps (scalars hoisted). */
+/**
+ * Σ q·log(eps + q/(p + eps)) with p, q the affine images of the raw maps (scalars hoisted); terms
+ * with q = 0 are skipped, and the logarithms go through weightedLogSum (lib/metrics/fast-log.ts,
+ * within 1e-15 of Math.log, about 3× faster).
+ */
 function klSum(p: NumericArray, tp: Affine, q: NumericArray, tq: Affine, eps: number): number {
   const { shift: ps, scale: pk, offset: po } = tp;
   const { shift: qs, scale: qk, offset: qo } = tq;
-  let total = 0;
-  for (let i = 0; i < q.length; i++) {
-    const qi = ((q[i] as number) - qs) * qk + qo;
-    if (qi === 0) continue;
-    const pi = ((p[i] as number) - ps) * pk + po;
-    total += qi * Math.log(eps + qi / (pi + eps));
-  }
-  return total;
+  const n = q.length;
+  return weightedLogSum((ratios, weights, start) => {
+    let written = 0;
+    let i = start;
+    for (; i < n && written < WEIGHTED_LOG_BLOCK; i++) {
+      const qi = ((q[i] as number) - qs) * qk + qo;
+      if (qi === 0) continue;
+      const pi = ((p[i] as number) - ps) * pk + po;
+      ratios[written] = eps + qi / (pi + eps);
+      weights[written] = qi;
+      written++;
+    }
+    return [written, i];
+  });
 }
 
 /** pysaliency MIT_KLDiv convention (see header). */

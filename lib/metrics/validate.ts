@@ -7,7 +7,8 @@
 import { MetricError } from './errors';
 import type { Grid, Point } from './types';
 
-export function checkGrid(metric: string, argument: string, grid: Grid): void {
+/** The size rules of checkGrid without its value pass. */
+export function checkShape(metric: string, argument: string, grid: Grid): void {
   const { width, height, data } = grid;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new MetricError(metric, argument, `size must be positive integers, got ${width}x${height}`);
@@ -15,6 +16,11 @@ export function checkGrid(metric: string, argument: string, grid: Grid): void {
   if (data.length !== width * height) {
     throw new MetricError(metric, argument, `data has ${data.length} values, expected ${width}x${height}=${width * height}`);
   }
+}
+
+export function checkGrid(metric: string, argument: string, grid: Grid): void {
+  checkShape(metric, argument, grid);
+  const { width, data } = grid;
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
     if (!Number.isFinite(v)) {

@@ -4,13 +4,16 @@
  * from URLs or local files itself) and Node (`loadModelBundle(dir)` in bundle.ts) share it.
  *
  *   gazebench.json = { labels: string[], preprocessing: "unit" | "inception" |
- *                      "imagenet-torch" | "imagenet-caffe", inputSize: [h, w], targetLayer?: string }
+ *                      "imagenet-torch" | "imagenet-caffe" | "teachable-machine", inputSize: [h, w],
+ *                      targetLayer?: string }
  *
  * - LayersModel (model.json `format` "layers-model", or a Keras topology) is the full bundle;
- *   GraphModel (`format` "graph-model", or a topology with a `node` list) serves forward passes only.
+ *   GraphModel (`format` "graph-model", or a topology with a `node` list) too, through graph-analysis.ts
+ *   and graph-split.ts: gradients and CAM where the graph runs synchronously, forward passes only
+ *   (executeAsync) where it has control flow.
  * - Without gazebench.json, a Teachable Machine `metadata.json` ({labels, imageSize, …}) gives the
- *   labels and input size, with Teachable Machine's [-1, 1] input scaling (preset "inception",
- *   x/127.5 − 1); gazebench.json wins when both are there. Without either, the input size comes
+ *   labels and input size, with Teachable Machine's own centre crop and x/127 − 1 scaling (preset
+ *   "teachable-machine", preprocess.ts); gazebench.json wins when both are there. Without either, the input size comes
  *   from the model's input shape, preprocessing is "unit" and labels are "0", "1", ...; `notes`
  *   says so, so that callers can print it.
  * - Layers topologies pass through `layersTopology` first (keras3.ts): Keras 3 forms are rewritten
@@ -27,11 +30,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { findLayerPath, ModelSplitError } from './split';
+import { checkTargetLayer, finishConfig } from './bundle-config';
 import { normalizeTopology, TopologyError } from './keras3';
 import type { MetadataConfig } from './metadata';
+import { analyseGraph, type GraphFacts } from './graph-analysis';
 
-export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe'] as const;
+export const PREPROCESSING_PRESETS = ['unit', 'inception', 'imagenet-torch', 'imagenet-caffe', 'teachable-machine'] as const;
 export type Preprocessing = (typeof PREPROCESSING_PRESETS)[number];
 
 export const bundleConfigSchema = z.object({
@@ -60,6 +64,8 @@ export interface ModelBundle {
    */
   readonly logitsModel?: tf.LayersModel;
   readonly graphModel?: tf.GraphModel;
+  /** Graph models: what the graph allows (graph-analysis.ts); undefined for layers models. */
+  readonly graph?: GraphFacts;
   readonly config: BundleConfig;
   readonly configSource: ConfigSource;
   /** Human-readable remarks on defaults that were assumed. */
@@ -72,6 +78,11 @@ export interface ModelBundle {
   readonly head: HeadActivation;
   /** One forward pass on an NHWC batch → [n, numClasses]. Call inside `tf.tidy`. */
   forward(input: tf.Tensor4D, output: ModelOutput): tf.Tensor2D;
+  /**
+   * The same pass for every model, graphs with control flow included (they run only with
+   * `executeAsync`, where `forward` throws). Not differentiable; the caller disposes the result.
+   */
+  forwardAsync(input: tf.Tensor4D, output: ModelOutput): Promise<tf.Tensor2D>;
   /** Frees the model's weights (and the logit copy of its last layer). */
   dispose(): void;
 }
@@ -95,7 +106,6 @@ export const METADATA_JSON = 'metadata.json';
 const IN_MEMORY = '(in-memory model)';
 /** Layers that only move values around; the activation before them decides the head. */
 const PASS_THROUGH_LAYERS = new Set(['Reshape', 'Flatten', 'Dropout']);
-const PASS_THROUGH_OPS = new Set(['Identity', 'Reshape', 'Squeeze']);
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -228,110 +238,12 @@ function analyseLayersHead(dir: string, model: tf.LayersModel): Head {
   return { head, logits: tf.model({ inputs: model.inputs, outputs: logits }), owned };
 }
 
-interface GraphNode {
-  name: string;
-  op: string;
-  input?: string[];
-}
-
-/** Finds the final Softmax/Sigmoid op behind Identity/Reshape ops; logit node when only Identity ops follow it. */
-function analyseGraphHead(json: Record<string, unknown>, outputNode: string): { head: HeadActivation; logitNode: string | null } {
-  const topology = (isRecord(json.modelTopology) ? json.modelTopology : {}) as { node?: GraphNode[] };
-  const nodes = new Map((topology.node ?? []).map((n) => [n.name, n]));
-  const clean = (name: string): string => name.replace(/^\^/, '').replace(/:\d+$/, '');
-  let node = nodes.get(clean(outputNode));
-  let reshaped = false;
-  while (node !== undefined && PASS_THROUGH_OPS.has(node.op) && node.input?.[0] !== undefined) {
-    if (node.op !== 'Identity') reshaped = true;
-    node = nodes.get(clean(node.input[0]));
-  }
-  if (node === undefined || (node.op !== 'Softmax' && node.op !== 'Sigmoid')) return { head: 'linear', logitNode: null };
-  const input = node.input?.[0];
-  return { head: node.op === 'Softmax' ? 'softmax' : 'sigmoid', logitNode: reshaped || input === undefined ? null : clean(input) };
-}
-
 function toProbability(raw: tf.Tensor2D, head: HeadActivation): tf.Tensor2D {
   return head === 'linear' ? tf.softmax(raw) : raw;
 }
 
 function flat(t: tf.Tensor, n: number): tf.Tensor2D {
   return t.rank === 2 ? (t as tf.Tensor2D) : t.reshape([n, -1]);
-}
-
-function fromMetadata(
-  dir: string,
-  metadata: MetadataConfig,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-): BundleConfig {
-  const size = metadata.inputSize ?? (shape.h === null || shape.w === null ? null : ([shape.h, shape.w] as [number, number]));
-  if (size === null) throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, 'absent, and the model input has no fixed height and width');
-  const [h, w] = size;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${METADATA_JSON} imageSize`, `${h} does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (metadata.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${METADATA_JSON} labels`, `${metadata.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  notes.push(`labels and inputSize [${h}, ${w}] from ${METADATA_JSON} (Teachable Machine), preprocessing "${metadata.preprocessing}" (x/127.5 − 1)`);
-  return { labels: [...metadata.labels], preprocessing: metadata.preprocessing, inputSize: [h, w] };
-}
-
-function baseConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-  metadata: MetadataConfig | undefined,
-): BundleConfig {
-  if (config === null && metadata !== undefined) return fromMetadata(dir, metadata, shape, numClasses, notes);
-  if (config === null) {
-    if (shape.h === null || shape.w === null) {
-      throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
-    }
-    notes.push(`no ${CONFIG_JSON}: inputSize [${shape.h}, ${shape.w}] taken from the model input, preprocessing "unit" (x/255) assumed, labels "0".."${numClasses - 1}"`);
-    return { labels: Array.from({ length: numClasses }, (_, i) => String(i)), preprocessing: 'unit', inputSize: [shape.h, shape.w] };
-  }
-  const [h, w] = config.inputSize;
-  if ((shape.h !== null && shape.h !== h) || (shape.w !== null && shape.w !== w)) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} inputSize`, `[${h}, ${w}] does not match the model input [${shape.h ?? '?'}, ${shape.w ?? '?'}]`);
-  }
-  if (config.labels.length !== numClasses) {
-    throw new ModelBundleError(dir, `${CONFIG_JSON} labels`, `${config.labels.length} labels for a model with ${numClasses} outputs`);
-  }
-  return config;
-}
-
-function checkTargetLayer(dir: string, model: tf.LayersModel, name: string): void {
-  let path: string | null;
-  try {
-    path = findLayerPath(model, name);
-  } catch (error) {
-    if (error instanceof ModelSplitError) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, error.message);
-    throw error;
-  }
-  if (path === null) throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no layer named '${name}' in the model (a name, or a path such as outer/inner/layer in nested models)`);
-}
-
-/** The bundle's settings: gazebench.json, else metadata.json, else inferred; then the caller's overrides. */
-function finishConfig(
-  dir: string,
-  config: BundleConfig | null,
-  shape: { h: number | null; w: number | null },
-  numClasses: number,
-  notes: string[],
-  options: CreateBundleOptions,
-): BundleConfig {
-  const base = baseConfig(dir, config, shape, numClasses, notes, options.metadata);
-  const { labels, preprocessing } = options.overrides ?? {};
-  if (labels !== undefined && labels.length !== numClasses) {
-    throw new ModelBundleError(dir, 'labels', `${labels.length} labels given for a model with ${numClasses} outputs`);
-  }
-  if (labels !== undefined) notes.push('labels given by the caller (they win over the files)');
-  if (preprocessing !== undefined) notes.push(`preprocessing "${preprocessing}" given by the caller (it wins over the files)`);
-  return { ...base, ...(labels === undefined ? {} : { labels: [...labels] }), ...(preprocessing === undefined ? {} : { preprocessing }) };
 }
 
 export interface CreateBundleOptions {
@@ -370,13 +282,13 @@ export function createModelBundle(model: tf.LayersModel, config: BundleConfig | 
   const { head, logits, owned } = analyseLayersHead(dir, model);
   const predict = (m: tf.LayersModel, x: tf.Tensor4D): tf.Tensor2D =>
     flat(m.predict(x, { batchSize: Math.max(1, x.shape[0]) }) as tf.Tensor, x.shape[0]);
+  const forward = (x: tf.Tensor4D, output: ModelOutput): tf.Tensor2D =>
+    output === 'probability' ? toProbability(predict(model, x), head) : predict(logits ?? model, x);
   return {
     dir, format: 'layers-model', layersModel: model, ...(logits === null ? {} : { logitsModel: logits }), config: finished,
     configSource: sourceOf(config, options), notes, rewrites: [...(options.rewrites ?? [])], channels: shape.c, numClasses, head,
-    forward(x, output) {
-      if (output === 'probability') return toProbability(predict(model, x), head);
-      return predict(logits ?? model, x);
-    },
+    forward,
+    forwardAsync: (x, output) => Promise.resolve(tf.tidy(() => forward(x, output))),
     dispose() {
       owned?.dispose();
       model.dispose();
@@ -384,44 +296,96 @@ export function createModelBundle(model: tf.LayersModel, config: BundleConfig | 
   };
 }
 
+/** The note that says what a graph model allows (graph-analysis.ts). */
+function graphNote(facts: GraphFacts): string {
+  if (facts.dynamicOp !== null) {
+    const { name, op } = facts.dynamicOp;
+    return `graph model with control flow or dynamic ops ('${name}', op ${op}): TF.js runs it only with executeAsync, so forward passes only (perturbation methods); no gradients, no CAM`;
+  }
+  const cam = facts.camCandidates.at(-1);
+  return `graph model: gradients through model.execute; CAM methods ${cam === undefined ? 'unavailable (no convolution node with a 4-D output)' : `split at node '${cam}' by default (the last 4-D convolution node before pooling)`}`;
+}
+
+function checkTargetNode(dir: string, facts: GraphFacts, name: string): void {
+  if (facts.index.nodes.has(name)) return;
+  const names = facts.camCandidates.slice(-6);
+  const list = names.length === 0 ? 'the graph has no convolution node with a 4-D output' : `4-D nodes near the output: ${facts.camCandidates.length > names.length ? '…, ' : ''}${names.join(', ')}`;
+  throw new ModelBundleError(dir, `${CONFIG_JSON} targetLayer`, `no node named '${name}' in the graph (${list})`);
+}
+
 /**
- * Builds a forward-only bundle around a GraphModel; `modelJson` is its parsed model.json (the
- * head analysis reads the graph's nodes). Same ownership and errors as createModelBundle.
+ * Builds a bundle around a GraphModel; `modelJson` is its parsed model.json (graph-analysis.ts
+ * reads its nodes). Graphs with control flow or dynamic ops are probed and run with
+ * `executeAsync` (forwardAsync; `forward` throws for them). Same ownership and errors as
+ * createModelBundle.
  */
-export function createGraphModelBundle(
+export async function createGraphModelBundle(
   model: tf.GraphModel,
   modelJson: Record<string, unknown>,
   config: BundleConfig | null,
   options: CreateBundleOptions = {},
-): ModelBundle {
+): Promise<ModelBundle> {
   const dir = options.name ?? IN_MEMORY;
-  if (model.inputs.length !== 1 || model.outputNodes.length !== 1) {
-    throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputNodes.length}`);
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new ModelBundleError(dir, MODEL_JSON, `bundles need one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
   }
   const shape = inputShape(dir, model.inputs[0]?.shape);
   const [h, w] = config?.inputSize ?? options.metadata?.inputSize ?? [shape.h, shape.w];
   if (h === null || w === null) {
     throw new ModelBundleError(dir, CONFIG_JSON, 'absent, and the model input has no fixed height and width: add gazebench.json with inputSize [h, w]');
   }
+  // The node name, not the signature key (model.outputNodes may give either).
+  const facts = analyseGraph(modelJson, model.outputs[0]?.name ?? String(model.outputNodes[0]));
+  const { head, logitNode } = facts;
+  const sync = facts.dynamicOp === null;
+  const run = (x: tf.Tensor4D, node?: string): tf.Tensor2D => {
+    if (!sync) {
+      const { name, op } = facts.dynamicOp as { name: string; op: string };
+      throw new ModelBundleError(dir, MODEL_JSON, `the graph has the dynamic op ${op} ('${name}'), which TF.js runs only with executeAsync; use forwardAsync`);
+    }
+    return flat(model.execute(x, node) as tf.Tensor, x.shape[0]);
+  };
+  const runAsync = async (x: tf.Tensor4D, node?: string): Promise<tf.Tensor2D> => {
+    if (sync) return tf.tidy(() => run(x, node));
+    const out = (await model.executeAsync(x, node)) as tf.Tensor;
+    const flattened = tf.tidy(() => flat(out, x.shape[0]));
+    if (flattened !== out) out.dispose();
+    return flattened;
+  };
+  const logitNodeFor = (output: ModelOutput): string | undefined => {
+    if (output === 'probability' || head === 'linear') return undefined;
+    if (logitNode === null) throw new ModelBundleError(dir, MODEL_JSON, `logits are not available: the final ${head} is followed by a reshape`);
+    return logitNode;
+  };
   // Graph signatures often leave the class count unknown: one probe pass on zeros.
-  const probe = tf.tidy(() => flat(model.execute(tf.zeros([1, h, w, shape.c])) as tf.Tensor, 1));
-  const numClasses = probe.shape[1];
-  probe.dispose();
-  const notes = ['graph model: forward passes only (no gradients, no layer split)'];
+  const zeros = tf.zeros([1, h, w, shape.c]) as tf.Tensor4D;
+  let numClasses: number;
+  try {
+    const probe = await runAsync(zeros);
+    numClasses = probe.shape[1];
+    probe.dispose();
+  } catch (error) {
+    if (error instanceof ModelBundleError) throw error;
+    throw new ModelBundleError(dir, MODEL_JSON, `the graph does not run on a [1, ${h}, ${w}, ${shape.c}] input: ${errorMessage(error).split('\n')[0]}`);
+  } finally {
+    zeros.dispose();
+  }
+  const notes = [graphNote(facts)];
   const finished = finishConfig(dir, config, shape, numClasses, notes, options);
-  if (finished.targetLayer !== undefined) notes.push(`targetLayer '${finished.targetLayer}' is not used: graph models have no layers to split`);
-  const { head, logitNode } = analyseGraphHead(modelJson, model.outputNodes[0] as string);
+  if (finished.targetLayer !== undefined) checkTargetNode(dir, facts, finished.targetLayer);
   return {
-    dir, format: 'graph-model', graphModel: model, config: finished, configSource: sourceOf(config, options),
+    dir, format: 'graph-model', graphModel: model, graph: facts, config: finished, configSource: sourceOf(config, options),
     notes, rewrites: [], channels: shape.c, numClasses, head,
     forward(x, output) {
-      const n = x.shape[0];
-      if (output === 'probability') return toProbability(flat(model.execute(x) as tf.Tensor, n), head);
-      if (head === 'linear') return flat(model.execute(x) as tf.Tensor, n);
-      if (logitNode === null) {
-        throw new ModelBundleError(dir, MODEL_JSON, `logits are not available: the final ${head} is followed by a reshape`);
-      }
-      return flat(model.execute(x, logitNode) as tf.Tensor, n);
+      const out = run(x, logitNodeFor(output));
+      return output === 'probability' ? toProbability(out, head) : out;
+    },
+    async forwardAsync(x, output) {
+      const out = await runAsync(x, logitNodeFor(output));
+      if (output !== 'probability' || head !== 'linear') return out;
+      const p = toProbability(out, head);
+      out.dispose();
+      return p;
     },
     dispose: () => model.dispose(),
   };

@@ -212,11 +212,11 @@ describe('loadModelBundle: Teachable Machine metadata.json', () => {
     return dir;
   }
 
-  it('takes labels, input size and the [-1, 1] preprocessing from metadata.json', async () => {
+  it('takes labels, input size and Teachable Machine`s own preprocessing (centre crop, x/127 − 1) from metadata.json', async () => {
     const bundle = await loadModelBundle(await tmDir(TM));
     try {
       expect(bundle.configSource).toBe('metadata.json');
-      expect(bundle.config).toEqual({ labels: ['Class 1', 'Class 2'], preprocessing: 'inception', inputSize: [3, 3] });
+      expect(bundle.config).toEqual({ labels: ['Class 1', 'Class 2'], preprocessing: 'teachable-machine', inputSize: [3, 3] });
       expect(bundle.notes.join(' ')).toContain('metadata.json (Teachable Machine)');
     } finally {
       bundle.dispose();

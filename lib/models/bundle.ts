@@ -84,7 +84,7 @@ async function loadGraph(dir: string, json: Record<string, unknown>, config: Bun
     throw new ModelBundleError(dir, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
   }
   try {
-    return createGraphModelBundle(model, json, config, { ...options, name: dir });
+    return await createGraphModelBundle(model, json, config, { ...options, name: dir });
   } catch (error) {
     model.dispose();
     throw error;

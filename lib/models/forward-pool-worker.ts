@@ -28,12 +28,18 @@ port.on('message', (request: ForwardRequest) => {
   const { id, packed, n, output } = request;
   void (async () => {
     try {
-      const result = tf.tidy(() => bundle.forward(tf.tensor4d(packed, [n, h, w, bundle.channels]), output));
+      // forwardAsync: graph models that TF.js runs only with executeAsync work here too.
+      const x = tf.tensor4d(packed, [n, h, w, bundle.channels]);
       let values: Float32Array;
       try {
-        values = (await result.data()) as Float32Array;
+        const result = await bundle.forwardAsync(x, output);
+        try {
+          values = (await result.data()) as Float32Array;
+        } finally {
+          result.dispose();
+        }
       } finally {
-        result.dispose();
+        x.dispose();
       }
       // Transferred: it must own its whole buffer (wasm reads are copies already; this checks).
       const own = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : values.slice();

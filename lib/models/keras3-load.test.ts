@@ -9,16 +9,16 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { io, LayersModel, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
+import type { io, SymbolicTensor, Tensor } from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelBundle, ModelBundleError } from './bundle';
 import { fileSystemHandler } from './fs-io';
 import { normalizeTopology } from './keras3';
+import { writeKeras3Bundles } from './testing/keras3.test-util';
 import { initTfNode } from './tf-node';
 
 let tf: Awaited<ReturnType<typeof initTfNode>>;
 let root: string;
-const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'keras3-skip-cnn.model.json');
 /** Float32 outputs of two loads of the same weights; 1e-6 is the brief's tolerance. */
 const TOLERANCE = 1e-6;
 
@@ -30,32 +30,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function skipCnn(): LayersModel {
-  const seeded = (seed: number) => tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed });
-  const input = tf.input({ shape: [8, 8, 3], name: 'input_layer' });
-  const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv2d', kernelInitializer: seeded(1), biasInitializer: seeded(2) }).apply(input) as SymbolicTensor;
-  const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv2d_1', kernelInitializer: seeded(3), biasInitializer: seeded(4) }).apply(c1) as SymbolicTensor;
-  const sum = tf.layers.add({ name: 'add' }).apply([c1, c2]) as SymbolicTensor;
-  const gap = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(sum) as SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense', kernelInitializer: seeded(5), biasInitializer: seeded(6) }).apply(gap) as SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out });
-}
-
-/** Saves the seeded model to `direct/` and writes `keras3/` = the Keras 3 topology + the same weights. */
-async function fixtures(): Promise<{ direct: string; keras3: string }> {
-  const direct = path.join(root, 'direct');
-  const keras3 = path.join(root, 'keras3');
-  const model = skipCnn();
-  await model.save(fileSystemHandler(direct));
-  model.dispose();
-  const saved = JSON.parse(await readFile(path.join(direct, 'model.json'), 'utf8')) as { weightsManifest: unknown };
-  const hand = JSON.parse(await readFile(FIXTURE, 'utf8')) as Record<string, unknown>;
-  await rm(keras3, { recursive: true, force: true });
-  await mkdir(keras3, { recursive: true });
-  await writeFile(path.join(keras3, 'model.json'), JSON.stringify({ ...hand, weightsManifest: saved.weightsManifest }));
-  await copyFile(path.join(direct, 'weights.bin'), path.join(keras3, 'weights.bin'));
-  return { direct, keras3 };
-}
+const fixtures = (): Promise<{ direct: string; keras3: string }> => writeKeras3Bundles(root);
 
 describe('Keras 3 model.json', () => {
   it('is rejected by tf.loadLayersModel as it is (the bug the normaliser fixes)', async () => {

@@ -3,7 +3,9 @@
  * exports (@teachablemachine/image, `Metadata` in its src/custom-mobilenet.ts) write
  *   {"tfjsVersion", "tmVersion", "packageName", "packageVersion", "modelName", "timeStamp",
  *    "labels": [...], "userMetadata": {}, "imageSize": 224}
- * and feed their models x/127.5 − 1 ([-1, 1]), our "inception" preset. Only `labels` is required
+ * and feed their models a centre crop scaled x/127 − 1 (@teachablemachine/image 0.8.5
+ * src/utils/tf.ts line 38, `div(127).sub(1)`; not x/127.5 − 1): our "teachable-machine" preset
+ * (lib/models/preprocess.ts). Only `labels` is required
  * here; without `imageSize` the input size comes from the model. gazebench.json, when present,
  * wins (bundle-core.ts `finishConfig`). Errors are ModelBundleErrors naming the key.
  */
@@ -18,8 +20,8 @@ export const teachableMetadataSchema = z.object({
   tmVersion: z.string().optional(),
   packageName: z.string().optional(),
 });
-/** Teachable Machine feeds x/127.5 − 1 ([-1, 1]) to its models: our "inception" preset. */
-export const TEACHABLE_MACHINE_PREPROCESSING: Preprocessing = 'inception';
+/** Teachable Machine's centre crop and x/127 − 1 (preprocess.ts "teachable-machine"). */
+export const TEACHABLE_MACHINE_PREPROCESSING: Preprocessing = 'teachable-machine';
 
 /** Settings taken from a metadata.json: no input size when it names none. */
 export interface MetadataConfig {

@@ -49,9 +49,9 @@ describe('scoreBatchFor', () => {
     const sizes: number[] = [];
     const spy: ModelBundle = {
       ...bundle,
-      forward: (x, output) => {
+      forwardAsync: (x, output) => {
         sizes.push(x.shape[0]);
-        return bundle.forward(x, output);
+        return bundle.forwardAsync(x, output);
       },
     };
     const batched = await scoreBatchFor(spy, { output: 'probability', batchSize: 3 })(totals.map(inputWithSum));

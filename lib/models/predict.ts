@@ -3,7 +3,7 @@
  * `(batch: Float32Array[]) => Promise<Float32Array[]>`, HWC inputs already preprocessed to the
  * bundle's input size, one score vector per input.
  *
- * Each chunk of `batchSize` inputs is one forward pass inside `tf.tidy`; the result is read back
+ * Each chunk of `batchSize` inputs is one forward pass (bundle.forwardAsync); the result is read back
  * and disposed, so `tf.memory().numTensors` is the same before and after a call. The target is
  * explicit (`probability`: softmax output, or softmax of the logits when the model outputs
  * logits; `logit`: the pre-softmax values — see bundle.ts).
@@ -25,12 +25,19 @@ export const DEFAULT_BATCH_SIZE = 16;
 /** Forward pass on `count` inputs packed in `packed` (NHWC); returns one vector per input. */
 async function forwardPacked(bundle: ModelBundle, packed: Float32Array, count: number, output: ModelOutput): Promise<Float32Array[]> {
   const [h, w] = bundle.config.inputSize;
-  const result = tf.tidy(() => bundle.forward(tf.tensor4d(packed, [count, h, w, bundle.channels]), output));
+  const x = tf.tensor4d(packed, [count, h, w, bundle.channels]);
+  let result: tf.Tensor2D;
   let values: Float32Array;
   try {
-    values = (await result.data()) as Float32Array;
+    // forwardAsync: graphs with control flow run only with executeAsync.
+    result = await bundle.forwardAsync(x, output);
+    try {
+      values = (await result.data()) as Float32Array;
+    } finally {
+      result.dispose();
+    }
   } finally {
-    result.dispose();
+    x.dispose();
   }
   const k = result.shape[1];
   const out: Float32Array[] = [];

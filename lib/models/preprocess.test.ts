@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '@/lib/random';
 import { PREPROCESSING_PRESETS } from './bundle';
-import { preprocess } from './preprocess';
+import { resizeBilinear } from '@/lib/imaging/resize';
+import { inputMapInImageFrame, preprocess, teachableMachineCrop } from './preprocess';
 import { initTfNode } from './tf-node';
 
 /** One pixel R, G, B, A. */
@@ -22,6 +23,8 @@ describe('preprocess presets (hand values on one pixel R=255, G=0, B=51)', () =>
     ['imagenet-torch', [(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (0.2 - 0.406) / 0.225]],
     // BGR order: B − 103.939, G − 116.779, R − 123.68.
     ['imagenet-caffe', [51 - 103.939, 0 - 116.779, 255 - 123.68]],
+    // x/127 − 1 (@teachablemachine/image src/utils/tf.ts line 38), not x/127.5 − 1: 255 → 1.00787…
+    ['teachable-machine', [255 / 127 - 1, -1, 51 / 127 - 1]],
   ];
   it.each(cases)('%s', (preset, expected) => {
     const out = preprocess(rgba, 1, 1, preset as (typeof PREPROCESSING_PRESETS)[number], [1, 1]);
@@ -76,6 +79,63 @@ describe('preprocess resize (bilinear, half-pixel centres, clamped edges)', () =
       for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs((actual[i] as number) - (expected[i] as number)));
       expect(worst).toBeLessThan(1e-6);
     });
+  });
+});
+
+describe('preprocess "teachable-machine" is what @teachablemachine/image 0.8.5 feeds its model', () => {
+  beforeAll(async () => {
+    await initTfNode('cpu');
+  });
+
+  it('at the input size: exactly TM`s capture(), x.toFloat().div(127).sub(1) in TF.js float32', () => {
+    const rgba = randomImage(24, 24, 16);
+    const rgb = Float32Array.from({ length: 24 * 24 * 3 }, (_, i) => rgba[Math.floor(i / 3) * 4 + (i % 3)] as number);
+    const expected = tf.tidy(() => tf.tensor3d(rgb, [24, 24, 3]).toFloat().div(tf.scalar(127)).sub(tf.scalar(1)).dataSync());
+    expect(preprocess(rgba, 24, 24, 'teachable-machine', [24, 24])).toEqual(expected);
+    // And not the inception preset's x/127.5 − 1.
+    expect(preprocess(rgba, 24, 24, 'inception', [24, 24])).not.toEqual(expected);
+  });
+
+  it('crop geometry of cropTo (src/utils/canvas.ts lines 55–63): shorter side to the size, sizes rounded up, offset rounded down', () => {
+    expect(teachableMachineCrop(300, 224, 224, 224)).toEqual({ scaledWidth: 300, scaledHeight: 224, x0: 38, y0: 0 });
+    expect(teachableMachineCrop(640, 480, 224, 224)).toEqual({ scaledWidth: 299, scaledHeight: 224, x0: 37, y0: 0 });
+    // 375 · (224 / 375) = 224.00000000000003 in float64, so TM's Math.ceil makes 225 rows: kept.
+    expect(teachableMachineCrop(500, 375, 224, 224)).toEqual({ scaledWidth: 299, scaledHeight: 225, x0: 37, y0: 0 });
+    expect(teachableMachineCrop(224, 224, 224, 224)).toEqual({ scaledWidth: 224, scaledHeight: 224, x0: 0, y0: 0 });
+  });
+
+  it('a wider image at the input height is its centre square (columns 38..261 of 300), not a squeeze', () => {
+    const rgba = randomImage(300, 224, 3);
+    const crop = new Uint8Array(224 * 224 * 4);
+    for (let y = 0; y < 224; y++) crop.set(rgba.subarray((y * 300 + 38) * 4, (y * 300 + 38 + 224) * 4), y * 224 * 4);
+    expect(preprocess(rgba, 300, 224, 'teachable-machine', [224, 224])).toEqual(preprocess(crop, 224, 224, 'teachable-machine', [224, 224]));
+    expect(preprocess(rgba, 300, 224, 'inception', [224, 224])).not.toEqual(preprocess(crop, 224, 224, 'inception', [224, 224]));
+  });
+
+  it('a resized image holds bytes, as TM`s canvas does (every value is k/127 − 1 for an integer k)', () => {
+    const out = preprocess(randomImage(37, 29, 9), 37, 29, 'teachable-machine', [16, 16]);
+    for (const v of out) {
+      const k = Math.round((v + 1) * 127);
+      expect(v).toBe(Math.fround(Math.fround(k / 127) - 1));
+    }
+  });
+});
+
+describe('inputMapInImageFrame: a map at the input size back in the image`s frame', () => {
+  const map = { width: 224, height: 224, data: Float64Array.from({ length: 224 * 224 }, (_, i) => 1 + (i % 7)) };
+
+  it('"teachable-machine": the map lies on the crop (columns 38..261 of a 300×224 image), zeros where the model saw nothing', () => {
+    const out = inputMapInImageFrame(map, 'teachable-machine', 300, 224);
+    expect([out.width, out.height]).toEqual([300, 224]);
+    for (const y of [0, 100, 223]) {
+      for (const x of [0, 37, 262, 299]) expect(out.data[y * 300 + x]).toBe(0);
+      for (const x of [38, 150, 261]) expect(out.data[y * 300 + x]).toBe(map.data[y * 224 + x - 38]);
+    }
+  });
+
+  it('other presets: the whole image, i.e. the plain bilinear resize; a map at the image size is kept', () => {
+    expect(inputMapInImageFrame(map, 'inception', 300, 224)).toEqual(resizeBilinear(map, 300, 224));
+    expect(inputMapInImageFrame(map, 'teachable-machine', 224, 224)).toBe(map);
   });
 });
 

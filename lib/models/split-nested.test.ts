@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModelBundle, type ModelBundle } from './bundle-core';
 import { fileSystemHandler } from './fs-io';
-import { featureLayerCandidates, layerPaths, ModelSplitError, resolveFeatureLayer, splitModel } from './split';
+import { defaultFeatureLayer, featureLayerCandidates, layerPaths, ModelSplitError, resolveFeatureLayer, splitModel } from './split';
 import {
   flatTeachableMachineModel, mobileNetV2Base, saveTeachableMachineExport, seedWeights, teachableMachineModel, TM_LABELS, TM_TARGET_PATH,
 } from './testing/teachable-machine.test-util';
@@ -178,5 +178,20 @@ describe('Teachable Machine export fixture', () => {
     });
     model.dispose();
     loaded.dispose();
+  });
+});
+
+describe('the default CAM target layer (one decision for uploads and explainers)', () => {
+  it('is the base`s last 4-D activation out_relu, not the last Conv2D Conv_1 before its BatchNorm and ReLU6', () => {
+    const model = teachableMachineModel();
+    expect(defaultFeatureLayer(model)).toBe(TM_TARGET_PATH);
+    expect(resolveFeatureLayer(model).path).toBe(defaultFeatureLayer(model));
+    model.dispose();
+  });
+
+  it('is null for a model without convolutions (CAM methods cannot be used)', () => {
+    const dense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 3] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    expect(defaultFeatureLayer(dense)).toBeNull();
+    dense.dispose();
   });
 });

@@ -256,12 +256,22 @@ export function findLayerPath(model: tf.LayersModel, name: string): string | nul
   return resolvePath(candidatesOf(model), name);
 }
 
-/** The layer at path `name`, else the automatic choice; throws ModelSplitError naming valid layer paths. */
+/**
+ * The default CAM target layer: the path the rule in the header picks (the last 4-D activation
+ * downstream of a convolution, pytorch-grad-cam's habit of targeting the last conv block's output),
+ * or null for a model without one. The one place that decides it: the explainers' automatic choice
+ * and the target layer an upload stores (lib/models/upload.ts) both come from here.
+ */
+export function defaultFeatureLayer(model: tf.LayersModel): string | null {
+  return candidatesOf(model).names.at(-1) ?? null;
+}
+
+/** The layer at path `name`, else the automatic choice (defaultFeatureLayer); throws ModelSplitError naming valid layer paths. */
 export function resolveFeatureLayer(model: tf.LayersModel, name?: string): ResolvedLayer {
   const c = candidatesOf(model);
   const layerAt = (path: string): FlatNode => c.graph.nodes.find((n) => n.path === path) as FlatNode;
   if (name === undefined) {
-    const last = c.names[c.names.length - 1];
+    const last = c.names.at(-1);
     if (last === undefined) {
       throw new ModelSplitError('the model has no convolutional layer with a 4-D (NHWC) output, so CAM methods cannot be used; use a gradient or perturbation method');
     }

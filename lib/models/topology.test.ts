@@ -4,23 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { layerPaths } from './split';
 import { saveTeachableMachineExport, teachableMachineModel, TM_TARGET_PATH } from './testing/teachable-machine.test-util';
 import { initTfNode } from './tf-node';
-import { lastConvLayer, layerNames, manifestGroups, manifestPaths } from './topology';
+import { layerNames, manifestGroups, manifestPaths } from './topology';
 
 const demo: unknown = JSON.parse(readFileSync(fileURLToPath(new URL('../../public/models/demo-shapes/model.json', import.meta.url)), 'utf8'));
 
 describe('model.json topology', () => {
-  it('reads the demo bundle: shards, layers and its last convolution', () => {
+  it('reads the demo bundle: shards and layers', () => {
     expect(manifestPaths(demo)).toEqual(['weights.bin']);
     const names = layerNames(demo);
     expect(names).toContain('last_conv');
     expect(names).toContain('logits');
-    expect(lastConvLayer(demo)).toBe('last_conv');
   });
 
   it('handles old Sequential layouts (config is the layer list) and graph models', () => {
     const seq = { modelTopology: { class_name: 'Sequential', config: [{ class_name: 'Conv2D', config: { name: 'c1' } }, { class_name: 'Dense', config: { name: 'd' } }] }, weightsManifest: [] };
     expect(layerNames(seq)).toEqual(['c1', 'd']);
-    expect(lastConvLayer(seq)).toBe('c1');
     expect(layerNames({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] })).toEqual([]);
   });
 
@@ -56,7 +54,6 @@ describe('nested models in the topology (Teachable Machine export)', () => {
     expect(names).toContain('sequential_3/dense_Dense2');
     // The same paths as the loaded model's (lib/models/split.ts), so a path chosen on the model page splits the model.
     expect(new Set(names)).toEqual(new Set(layerPaths(model)));
-    expect(lastConvLayer(json)).toBe('sequential_1/model1/Conv_1');
     model.dispose();
   });
 });

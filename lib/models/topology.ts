@@ -1,17 +1,14 @@
 /**
  * Facts read from a TF.js model.json without loading the model (no TF.js here): the weight shard
  * paths its manifest names, the layer paths of a layers-model topology (Keras `model_config`,
- * Sequential or Functional, nested or not, as tensorflowjs_converter writes it), and a default target layer for
- * Grad-CAM-style explainers — the last convolution layer by class name. That default is only a
- * starting point the researcher can override; lib/models/split.ts (explainers) decides where a
- * model is really split.
+ * Sequential or Functional, nested or not, as tensorflowjs_converter writes it). The default CAM
+ * target layer is not guessed here: lib/models/split.ts `defaultFeatureLayer` decides it on the
+ * loaded model (the upload stores what the explainers would pick).
  */
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-const CONV_CLASSES = new Set(['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'Conv2DTranspose', 'Convolution2D']);
 
 interface LayerInfo {
   readonly name: string;
@@ -67,12 +64,6 @@ export function topologyLayers(modelJson: unknown): LayerInfo[] {
 
 export function layerNames(modelJson: unknown): string[] {
   return topologyLayers(modelJson).map((l) => l.name);
-}
-
-/** The last convolution layer's path (nested models included), or null. */
-export function lastConvLayer(modelJson: unknown): string | null {
-  const conv = topologyLayers(modelJson).filter((l) => CONV_CLASSES.has(l.className));
-  return conv.at(-1)?.name ?? null;
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };

@@ -9,7 +9,9 @@
  *    GAZEBENCH_MAX_MODEL_BYTES), file names are checked (one safe path segment each), every shard
  *    the manifest names must be there (400 naming the missing ones) and hold exactly the bytes its
  *    weights need (422; TF.js itself would silently ignore extra bytes), and the bundle is loaded once
- *    with TF.js (wasm) to detect its input size, classes, head and layers. meta.json records the
+ *    with TF.js (wasm) to detect its input size, classes, head and layers, and which explanation
+ *    methods can run on it (`methods`, lib/explainers/capability.ts: a graph model with control
+ *    flow runs perturbation methods only; 422 only when no method can run). meta.json records the
  *    owner and the detection; staged uploads expire after STAGING_TTL_HOURS.
  * 2. `predictStaged` (any number of times) loads the bundle with candidate settings and returns
  *    the top-3 classes on a few dataset images; `finalizeModel` checks the settings the same way,
@@ -36,7 +38,9 @@ import { readBlob, putBlobFile } from '@/lib/storage/blobs';
 import { loadModelBundle, METADATA_JSON, ModelBundleError, type BundleConfig, type ConfigSource, type HeadActivation, type ModelBundle } from './bundle';
 import { predictClass } from './predict';
 import { initTfNode } from './tf-node';
-import { lastConvLayer, manifestGroups, manifestPaths } from './topology';
+import { methodsFor, type MethodCapabilityEntry } from '@/lib/explainers';
+import { defaultFeatureLayer } from './split';
+import { manifestGroups, manifestPaths } from './topology';
 
 export const STAGING_TTL_HOURS = 24;
 /** model.json is parsed in memory: bigger ones are refused. */
@@ -65,7 +69,10 @@ export interface StagedUpload {
   detected: ModelSettings & { numClasses: number; head: HeadActivation; configSource: ConfigSource };
   /** Model card fields found in the uploaded gazebench.json (to prefill the form). */
   card: { name?: string; architecture?: string; trainingData?: string; license?: string };
+  /** Layer names of a layers-model; for a graph model, its 4-D convolution nodes (CAM candidates), input first. */
   layers: string[];
+  /** Every registered method and whether it can run on this model, and why not (lib/explainers/capability.ts). */
+  methods: MethodCapabilityEntry[];
   notes: string[];
   /** Keras 3 forms rewritten in model.json to load it (bundle `rewrites`); the file is kept as uploaded. */
   rewrites: string[];
@@ -120,6 +127,12 @@ async function withBundle<T>(dir: string, fn: (bundle: ModelBundle) => Promise<T
   } finally {
     bundle.dispose();
   }
+}
+
+/** The automatic CAM node of a graph that CAM methods can split (graph-analysis.ts), else null. */
+function graphTargetNode(bundle: ModelBundle): string | null {
+  const facts = bundle.graph;
+  return facts === undefined || facts.dynamicOp !== null ? null : (facts.camCandidates.at(-1) ?? null);
 }
 
 function pickCard(json: unknown): StagedUpload['card'] {
@@ -198,24 +211,30 @@ export async function stageModelBundle(dataDir: string, ownerId: string, request
     }
     const detected = await withBundle(bundleDir, async (bundle) => ({
       format: bundle.format,
-      layers: bundle.layersModel?.layers.map((l) => l.name) ?? [],
+      layers: bundle.layersModel?.layers.map((l) => l.name) ?? [...(bundle.graph?.camCandidates ?? [])],
+      methods: methodsFor(bundle),
       notes: [...bundle.notes],
       rewrites: [...bundle.rewrites],
       settings: {
         labels: [...bundle.config.labels],
         preprocessing: bundle.config.preprocessing,
         inputSize: [bundle.config.inputSize[0], bundle.config.inputSize[1]] as [number, number],
-        targetLayer: bundle.config.targetLayer ?? (bundle.format === 'layers-model' ? lastConvLayer(modelJson) : null),
+        // The explainers' automatic choice (split.ts; graph-analysis.ts for graph models), so that
+        // the stored default is the layer they would use.
+        targetLayer: bundle.config.targetLayer ?? (bundle.format === 'layers-model' && bundle.layersModel !== undefined ? defaultFeatureLayer(bundle.layersModel) : graphTargetNode(bundle)),
         numClasses: bundle.numClasses,
         head: bundle.head,
         configSource: bundle.configSource,
       },
     }));
+    if (!detected.methods.some((m) => m.ok)) {
+      throw new HttpError(422, 'invalid_model', `no explanation method can run on this model: ${detected.methods[0]?.reason ?? 'unknown reason'}`, 'model.json');
+    }
     const now = new Date();
     const staged: StagedUpload = {
       uploadId, ownerId, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + STAGING_TTL_HOURS * 3_600_000).toISOString(),
       format: detected.format, bytes: files.reduce((s, f) => s + f.bytes, 0), sha256: bundleDigest(files), files,
-      detected: detected.settings, card, layers: detected.layers, notes: [...notes, ...detected.notes], rewrites: detected.rewrites,
+      detected: detected.settings, card, layers: detected.layers, methods: detected.methods, notes: [...notes, ...detected.notes], rewrites: detected.rewrites,
     };
     await writeFile(path.join(/*turbopackIgnore: true*/ dir, 'meta.json'), JSON.stringify(staged));
     return staged;
@@ -307,6 +326,7 @@ export async function finalizeModel(db: Db, dataDir: string, staged: StagedUploa
     format: staged.format === 'graph-model' ? 'graph' : 'layers', url: `/api/v1/models/${id}/files/${MODEL_JSON}`,
     labels: settings.labels, preprocessing: settings.preprocessing, inputHeight: settings.inputSize[0], inputWidth: settings.inputSize[1],
     targetLayer: settings.targetLayer, ownerId: staged.ownerId, visibility: card.visibility, sha256: staged.sha256, bytes: staged.bytes, files: staged.files,
+    rewrites: staged.rewrites,
   });
   if (!row) throw new HttpError(409, 'slug_taken', `a model with the slug '${card.slug}' exists`, 'slug');
   await rm(dir, { recursive: true, force: true });

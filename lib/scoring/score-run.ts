@@ -28,6 +28,8 @@ import {
   type ScoreWrite,
 } from '@/db/queries/runs';
 import type { Modality } from '@/db/schema';
+import type { Grid } from '@/lib/metrics/types';
+import { inputMapInImageFrame } from '@/lib/models/preprocess';
 import { loadGroundTruth } from './context';
 import { GROUND_TRUTH_SCORE_METRICS, type GroundTruthScoreMetric } from './metrics';
 import { drainAsync, scoreSuiteSteps, yieldToEventLoop } from './suite';
@@ -60,7 +62,13 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
   const started = Date.now();
   const context = await getRunContext(db, runId);
   if (!context) return { done: true, stored: 0, failed: 0 };
-  const { run } = context;
+  const { run, model } = context;
+  // A map at the input size of a model whose preset crops (Teachable Machine's centre crop) covers
+  // the crop only: put it where the crop came from (preprocess.ts). Other maps go to the suite as sent.
+  const inImageFrame = (grid: Grid, width: number, height: number): Grid =>
+    model.preprocessing === 'teachable-machine' && grid.width === model.inputWidth && grid.height === model.inputHeight
+      ? inputMapInImageFrame(grid, 'teachable-machine', width, height)
+      : grid;
   const metrics = runMetrics(run);
   const maps = (await runMapIndex(db, runId)).sort((a, b) => (a.imageId < b.imageId ? -1 : 1));
   const { scored, failed: failedKeys } = await scoreKeySets(db, runId);
@@ -87,7 +95,7 @@ export async function scoreRun(db: Db, runId: string, options: BudgetOptions = {
       const result = await drainAsync(
         scoreSuiteSteps(
           {
-            saliency: saliency.grid,
+            saliency: inImageFrame(saliency.grid, version.width, version.height),
             density: await gt.density(version.id),
             fixations: version.fixations,
             negatives,

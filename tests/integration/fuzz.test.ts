@@ -17,7 +17,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '@/db/client';
@@ -35,6 +34,7 @@ import { putBlob } from '@/lib/storage/blobs';
 import { driver, freshDb, tempDir } from './helpers';
 import { call, makeToken, makeUser, request, type Caller, type TestUser } from './http-helpers';
 import { startSession as startParticipantSession } from './participant-helpers';
+import { tableChecksums } from './table-checksums';
 
 const root = path.resolve(__dirname, '../..');
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207);
@@ -206,17 +206,6 @@ describe(`fuzz: every route × every caller on ${driver}`, () => {
     console.log(`fuzz (${driver}): seed ${SEED}, ${requests} requests over ${API_ROUTES.length} routes × ${CALLERS.length} callers; statuses {${statuses}}; ${compared} refused-only batches checked unchanged`);
   });
 
-  /**
-   * Row count and checksum of every table but rate_limits, in one statement. An API token's
-   * last_used_at is left out: using a token is meant to stamp it, even when the request is refused.
-   */
-  async function tableChecksums(): Promise<Record<string, string>> {
-    const tables = (await handle.db.execute<{ name: string }>(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'rate_limits' order by 1`)).map((r) => r.name);
-    const parts = tables.map((t) => `select '${t}' as name, count(*)::text || ':' || coalesce(md5(string_agg(md5((to_jsonb(fuzz_row) - 'last_used_at')::text), '' order by md5((to_jsonb(fuzz_row) - 'last_used_at')::text))), '') as sum from "${t}" fuzz_row`);
-    const rows = await handle.db.execute<{ name: string; sum: string }>(sql.raw(parts.join(' union all ')));
-    return Object.fromEntries(rows.map((r) => [r.name, r.sum]));
-  }
-
   function callerOf(kind: CallerKind): { caller: Caller; headers: Record<string, string> } {
     switch (kind) {
       case 'anonymous': return { caller: { kind: 'anonymous' }, headers: {} };
@@ -233,7 +222,7 @@ describe(`fuzz: every route × every caller on ${driver}`, () => {
     const handler = ((await import(file)) as Record<string, unknown>)[spec.method];
     expect(handler, `${file} exports ${spec.method}`).toBeTypeOf('function');
     const { caller, headers } = callerOf(kind);
-    const before = await tableChecksums();
+    const before = await tableChecksums(handle.db);
     let mutated = false;
     await fc.assert(
       fc.asyncProperty(fuzzed(spec, valid), fc.nat(250), async (input, ipByte) => {
@@ -263,7 +252,7 @@ describe(`fuzz: every route × every caller on ${driver}`, () => {
     );
     // Every request of this batch was refused or only read: not one row may have changed.
     if (!mutated) {
-      expect(await tableChecksums()).toEqual(before);
+      expect(await tableChecksums(handle.db)).toEqual(before);
       compared += 1;
     }
   });

@@ -13,6 +13,7 @@ import { models } from '@/db/schema';
 import { seedDemo } from '@/db/seed/demo';
 import { loadModelBundle } from '@/lib/models/bundle';
 import { initTfNode } from '@/lib/models/tf-node';
+import { graphCnnFixture } from '@/lib/models/testing/graph-model.test-util';
 import { driver, freshDb, tempDir } from './helpers';
 import { anonymous, asCookie, call, formData, makeUser, request, type TestUser } from './http-helpers';
 
@@ -80,6 +81,33 @@ describe(`model uploads on ${driver}`, () => {
     ]);
     // `LC_ALL=C sha256sum model.json weights.bin | sha256sum`
     expect(staged.sha256).toBe(createHash('sha256').update(`${sha('model.json')}  model.json\n${sha('weights.bin')}  weights.bin\n`).digest('hex'));
+  });
+
+  it('a graph model (tf_saved_model conversion): the answer lists which methods run; with control flow only perturbation methods, and test predictions work', async () => {
+    for (const controlFlow of ['none', 'cond'] as const) {
+      const fixture = graphCnnFixture({ controlFlow });
+      const body = formData([{ name: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(fixture.modelJson)) }, { name: 'group1-shard1of1.bin', bytes: fixture.weightData }]);
+      const res = await call(stage, request('/api/v1/models/uploads', { body, caller: asCookie(ada) }));
+      expect(res.status).toBe(201);
+      const graph = (await res.json()) as Staged & { format: string; methods: { method: string; ok: boolean; reason?: string }[] };
+      expect(graph.format).toBe('graph-model');
+      expect(graph.detected).toMatchObject({ inputSize: [8, 8], numClasses: 3, head: 'softmax' });
+      const refused = graph.methods.filter((m) => !m.ok).map((m) => m.method);
+      if (controlFlow === 'none') {
+        expect(refused).toEqual([]);
+        expect(graph.detected.targetLayer).toBe('StatefulPartitionedCall/sequential/conv2d_1/Relu');
+        expect(graph.layers.at(-1)).toBe('StatefulPartitionedCall/sequential/conv2d_1/Relu');
+      } else {
+        expect(graph.methods.filter((m) => m.ok).map((m) => m.method)).toEqual(['rise', 'lime']);
+        expect(graph.detected.targetLayer).toBeNull();
+        for (const m of graph.methods.filter((c) => !c.ok)) expect(m.reason).toMatch(/dynamic op Switch .*executeAsync/);
+      }
+      const predictions = (await (await predictWith(graph.uploadId, { count: 2 })).json()) as Predictions;
+      expect(predictions.predictions).toHaveLength(2);
+      for (const p of predictions.predictions) expect(p.top.reduce((a, t) => a + t.probability, 0)).toBeCloseTo(1, 5);
+      // Not saved: its staging folder goes, so the later "staging area is emptied" checks see only their own.
+      fs.rmSync(path.join(dataDir, 'uploads', graph.uploadId), { recursive: true, force: true });
+    }
   });
 
   it('test predictions on demo images: the right classes with the right preprocessing, different with a wrong one', async () => {
@@ -179,9 +207,15 @@ describe(`model uploads on ${driver}`, () => {
     const labels = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { labels: ['a'] }, caller: asCookie(ada) }), { id: modelId });
     expect(labels.status).toBe(422);
     const layer = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'nope' }, caller: asCookie(ada) }), { id: modelId });
-    expect(await layer.json()).toMatchObject({ field: 'targetLayer' });
-    const ok = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'logits', license: 'MIT' }, caller: asCookie(ada) }), { id: modelId });
-    expect(await ok.json()).toMatchObject({ targetLayer: 'logits', license: 'MIT' });
+    expect(layer.status).toBe(400);
+    // The detail lists the layers the explainers could use (lib/models/split.ts).
+    expect(await layer.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringContaining('last_conv') });
+    // A layer without a 4-D output is refused, as the explainers refuse it.
+    const dense = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'logits' }, caller: asCookie(ada) }), { id: modelId });
+    expect(dense.status).toBe(400);
+    expect(await dense.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringContaining('not a 4-D NHWC activation') });
+    const ok = await call(patchModel, request(`/api/v1/models/${modelId}`, { method: 'PATCH', json: { targetLayer: 'conv2', license: 'MIT' }, caller: asCookie(ada) }), { id: modelId });
+    expect(await ok.json()).toMatchObject({ targetLayer: 'conv2', license: 'MIT' });
   });
 
   it('a bundle with a missing shard is 400 naming it, a truncated shard 422, and nothing stays staged', async () => {

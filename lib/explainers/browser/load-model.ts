@@ -13,6 +13,7 @@ import {
   CONFIG_JSON, createGraphModelBundle, createModelBundle, detectFormat, errorMessage, isRecord, layersTopology, METADATA_JSON, MODEL_JSON,
   ModelBundleError, parseBundleConfig, withTopology, type BundleConfig, type CreateBundleOptions, type ModelBundle,
 } from '@/lib/models/bundle-core';
+import { methodsFor } from '@/lib/explainers';
 import { parseMetadata } from '@/lib/models/metadata';
 import type { ModelInfo, ModelSource } from './protocol';
 
@@ -114,7 +115,7 @@ export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel
       throw new ModelBundleError(name, MODEL_JSON, `cannot load the GraphModel: ${errorMessage(error)}`);
     }
     try {
-      bundle = createGraphModelBundle(model, json, config, options);
+      bundle = await createGraphModelBundle(model, json, config, options);
     } catch (error) {
       model.dispose();
       throw error;
@@ -144,6 +145,7 @@ export async function loadBrowserModel(source: ModelSource): Promise<LoadedModel
     targetLayer: bundle.config.targetLayer ?? null,
     configSource: bundle.configSource,
     notes: [...bundle.notes, ...bundle.rewrites.map((r) => `model.json rewritten for TF.js: ${r}`)],
+    methods: methodsFor(bundle).map(({ method, ok, reason }) => ({ method, ok, ...(reason === undefined ? {} : { reason }) })),
   };
   return { bundle, info };
 }

@@ -112,6 +112,8 @@ export interface ModelInfo {
   readonly targetLayer: string | null;
   readonly configSource: ConfigSource;
   readonly notes: readonly string[];
+  /** Every method and whether it can run on this model, and why not (lib/explainers/capability.ts). */
+  readonly methods: readonly { readonly method: string; readonly ok: boolean; readonly reason?: string }[];
 }
 
 export interface MapMessage {

@@ -7,7 +7,7 @@
  * the worker.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EXPLAINERS, getExplainer } from '@/lib/explainers';
+import { assertCanRun, EXPLAINERS, getExplainer } from '@/lib/explainers';
 import type { Explainer, Explanation } from '@/lib/explainers/types';
 import { initBackend } from './backend';
 import { loadBrowserModel, type LoadedModel } from './load-model';
@@ -68,6 +68,9 @@ async function explain(request: ExplainRequest): Promise<void> {
   const { bundle } = loaded;
   if (cancelledEarly.delete(request.id)) throw abortError();
   const explainers = request.methods.map(getExplainer);
+  // Refuse what this model cannot run before the first method starts (one readable line, e.g. a
+  // graph with control flow has no gradients); ExplainerError names the method and the field.
+  for (const explainer of explainers) assertCanRun(bundle, explainer);
   const controller = new AbortController();
   controllers.set(request.id, controller);
   try {

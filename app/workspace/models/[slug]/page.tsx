@@ -47,6 +47,15 @@ export default async function WorkspaceModelPage({ params }: Props) {
         <h2 className="text-xl font-semibold">Model card and settings</h2>
         <ModelSettingsForm layers={layers} model={{ id: model.id, name: model.name, architecture: model.architecture, trainingData: model.trainingData, license: model.license, visibility: model.visibility, preprocessing: model.preprocessing, targetLayer: model.targetLayer, labels: model.labels }} />
       </section>
+      {model.rewrites.length > 0 ? (
+        <section className="space-y-2" aria-labelledby="model-rewrites">
+          <h2 id="model-rewrites" className="text-xl font-semibold">Keras 3 rewrites</h2>
+          <p className="text-sm text-stone-600">model.json was written by Keras 3; to load it in TF.js these forms were rewritten (the stored file is as uploaded):</p>
+          <ul className="list-disc pl-5 font-mono text-xs text-stone-700" data-testid="model-rewrites">
+            {model.rewrites.map((r, i) => <li key={i}>{r}</li>)}
+          </ul>
+        </section>
+      ) : null}
       {model.files ? (
         <section className="space-y-2">
           <h2 className="text-xl font-semibold">Files</h2>

@@ -5,10 +5,9 @@ import { UpdateModelBody } from '@/lib/api/models';
 import { presentModel } from '@/lib/api/present';
 import { canRead, canWrite } from '@/lib/auth/access';
 import { authorize } from '@/lib/auth/authorize';
-import { apiError, HttpError, notFound, parseWith, readJsonBody, withHttpErrors } from '@/lib/http/errors';
-import { layerNames } from '@/lib/models/topology';
+import { apiError, notFound, parseWith, readJsonBody, withHttpErrors } from '@/lib/http/errors';
+import { resolveStoredTargetLayer } from '@/lib/models/target-layer';
 import { dataDir } from '@/lib/server/paths';
-import { readBlob } from '@/lib/storage/blobs';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,13 +24,15 @@ async function loadReadable(request: Request, ctx: Ctx, need: 'public' | 'write'
   return { db, actor, model };
 }
 
-/** A new target layer must be a layer of the stored model.json (uploaded layers-models only). */
-async function checkTargetLayer(model: ModelRow, layer: string | null): Promise<void> {
-  if (layer === null || model.format !== 'layers') return;
-  const file = model.files?.find((f) => f.name === 'model.json');
-  if (!file) return;
-  const names = layerNames(JSON.parse((await readBlob(dataDir(), file.sha256)).toString('utf8')));
-  if (!names.includes(layer)) throw new HttpError(422, 'invalid_model', `the model has no layer named '${layer}'`, 'targetLayer');
+/**
+ * A new target layer of an uploaded model, as the explainers would take it (layers models: a path,
+ * or a bare name unique in nested models; graph models: a node the CAM split takes; 4-D output),
+ * stored as its full path; 400 listing candidates otherwise (lib/models/target-layer.ts).
+ * Platform models have no stored files to check against.
+ */
+async function checkedTargetLayer(model: ModelRow, layer: string | null): Promise<string | null> {
+  if (layer === null || !model.files?.some((f) => f.name === 'model.json')) return layer;
+  return resolveStoredTargetLayer(dataDir(), { ...model, files: model.files }, layer);
 }
 
 export async function GET(request: Request, ctx: Ctx) {
@@ -51,7 +52,7 @@ export async function PATCH(request: Request, ctx: Ctx) {
     if (patch.labels && patch.labels.length !== model.labels.length) {
       return apiError(422, 'invalid_model', `${patch.labels.length} labels for a model with ${model.labels.length} outputs`, 'labels');
     }
-    if (patch.targetLayer !== undefined) await checkTargetLayer(model, patch.targetLayer);
+    if (patch.targetLayer !== undefined) patch.targetLayer = await checkedTargetLayer(model, patch.targetLayer);
     const row = await updateModel(db, model.id, patch);
     if (!row) return notFound('model');
     return Response.json(presentModel({ ...row, ownerName: model.ownerName }, actor));
