@@ -168,7 +168,7 @@ describe('gazebench explain: bad input → exit 2, a one-line reason, nothing wr
     [['--method', 'fem', '--param', 'k=wide'], /fem: params\.k: expected a finite number, got "wide"/],
     [['--method', 'fem', '--format', 'json,tiff'], /--format: unknown format 'tiff'/],
     [['--method', 'scorecam', '--batch', '0'], /--batch: must be at least 1, got 0/],
-    [['--method', 'gradcam', '--preprocessing', 'zscore'], /--preprocessing: unknown preset 'zscore' \(choose from unit, inception, imagenet-torch, imagenet-caffe\)/],
+    [['--method', 'gradcam', '--preprocessing', 'zscore'], /--preprocessing: unknown preset 'zscore' \(choose from unit, inception, imagenet-torch, imagenet-caffe, teachable-machine\)/],
     [['--method', 'gradcam', '--labels', 'a,b'], /model bundle .*: labels: 2 labels given for a model with 3 outputs/],
     // gradcam succeeds for the image before fem fails: its files must not appear either.
     [['--method', 'gradcam,fem', '--param', 'fem.k=-1'], /fem: params\.k: must be non-negative, got -1/],
