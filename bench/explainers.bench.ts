@@ -120,6 +120,7 @@ interface Reference {
   readonly torch: string;
   readonly torchvision: string;
   readonly threads: number;
+  readonly constructor: string;
   readonly loadavg: number[][];
   readonly methods: Partial<Record<Method, number[]>>;
 }
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
     console.log(`TF.js ${tf.version.tfjs}, backend ${tf.getBackend()} (${setting}), Node ${process.version}; load average (1/5/15 min) ${loads.join('; ')}`);
     console.log(typeof reference === 'string'
       ? absent
-      : `PyTorch ${reference.torch}, torchvision ${reference.torchvision}, ${reference.threads} intra-op threads, torchvision ${values.model}(weights=None); load average during it ${reference.loadavg.map((l) => l.map((v) => v.toFixed(1)).join(' / ')).join('; ')}`);
+      : `PyTorch ${reference.torch}, torchvision ${reference.torchvision}, ${reference.threads} intra-op threads, ${reference.constructor}; load average during it ${reference.loadavg.map((l) => l.map((v) => v.toFixed(1)).join(' / ')).join('; ')}`);
     console.log('| measurement | TF.js wasm (Node) | PyTorch, same run | ratio |');
     console.log('|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -38,11 +38,11 @@ import torchvision
 BATCH = 16
 SIZE = 224
 
-# One row per model: the torchvision constructor and Grad-CAM's target layer (the TF.js bench's
+# One row per model: the torchvision constructor's name and Grad-CAM's target layer (the TF.js bench's
 # targetLayer). Add a model here and in bench/explainers.bench.ts MODELS under the same key.
 MODELS = {
-    'resnet50': {'build': lambda: torchvision.models.resnet50(weights=None), 'layer': lambda m: m.layer4[-1]},
-    'mobilenetv2': {'build': lambda: torchvision.models.mobilenet_v2(weights=None), 'layer': lambda m: m.features[-1]},
+    'resnet50': {'name': 'resnet50', 'layer': lambda m: m.layer4[-1]},
+    'mobilenetv2': {'name': 'mobilenet_v2', 'layer': lambda m: m.features[-1]},
 }
 
 
@@ -148,12 +148,12 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     entry = MODELS[args.model]
-    model = entry['build']().eval()
+    model = getattr(torchvision.models, entry['name'])(weights=None).eval()
     layer = entry['layer'](model)
     images = [torch.randn(1, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(100 + i)) for i in range(args.images + 1)]
     result = {
         'torch': torch.__version__, 'torchvision': torchvision.__version__, 'python': sys.version.split()[0],
-        'threads': torch.get_num_threads(), 'model': args.model, 'loadavg': [list(os.getloadavg())], 'methods': {},
+        'threads': torch.get_num_threads(), 'model': args.model, 'constructor': f"torchvision.models.{entry['name']}(weights=None)", 'loadavg': [list(os.getloadavg())], 'methods': {},
     }
     methods = [m.strip() for m in args.methods.split(',') if m.strip()]
 
