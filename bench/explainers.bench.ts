@@ -1,61 +1,70 @@
 /**
- * Model-side benchmark, TF.js wasm backend in Node, on the ResNet50-shaped model of
- * scripts/make-resnet50-bundle.ts or (--model mobilenetv2) the MobileNetV2-shaped model of
- * scripts/make-mobilenetv2-bundle.ts (seeded random weights; built into a temporary folder unless
- * --bundle names one). ResNet50 figures are printed beside the PyTorch reference of issue 4;
- * MobileNetV2 has no measured reference here (bench/torch-mobilenetv2.py measures one).
+ * Model-side benchmark, TF.js wasm backend in Node, beside PyTorch in the same run (issue 18), on
+ * a model of MODELS (ResNet50: scripts/make-resnet50-bundle.ts; MobileNetV2:
+ * scripts/make-mobilenetv2-bundle.ts; seeded random weights, built into a temporary folder unless
+ * --bundle names one).
  *
  *   npm run bench:explainers -- [--model resnet50|mobilenetv2] [--bundle DIR] [--methods forward,gradcam,scorecam,rise,insdel]
  *     [--images N] [--scorecam-images N] [--scorecam-batch B] [--rise-n N] [--step N]
+ *     [--wasm-threads T] [--pool P] [--reference auto|none] [--torch-threads T]
  *
- *  - forward: ms per image at batch 1 and batch 16 (medians after one warm-up pass);
+ *  - forward: ms per image at batch 1 and batch 16 (medians after one warm-up pass) in this
+ *    thread; with --pool P also through the forward pool (P batches of 16 at once), and a SHA-256
+ *    of the batch-16 outputs on a fixed input, so that runs with other thread settings can be
+ *    checked for identical results;
  *  - gradcam, scorecam, rise: ms per image of `explain` (lib/explainers, the code path of the CLI,
- *    the worker and the playground) for the predicted class's logit (Grad-CAM, Score-CAM at layer
- *    conv5_block3_out, the bundle's targetLayer) or probability (RISE, N --rise-n = 500, s 8,
- *    p1 0.5), batches of 16 (Score-CAM: --scorecam-batch); median over --images demo-style images
- *    (default 3; Score-CAM over --scorecam-images, default 1: 2048 channels = up to 2048 forward
- *    passes at most, minutes per image; the passes actually run are counted and the reference
- *    scaled to them). One Grad-CAM warm-up call on another image comes first;
+ *    the worker and the playground) for the predicted class's logit (Grad-CAM, Score-CAM at the
+ *    bundle's targetLayer) or probability (RISE, N --rise-n = 500, s 8, p1 0.5), batches of 16
+ *    (Score-CAM: --scorecam-batch); median over --images demo-style images (default 3; Score-CAM
+ *    over --scorecam-images, default 1: up to one forward pass per channel). One Grad-CAM
+ *    warm-up call on another image comes first;
  *  - insdel: insertion + deletion for one 224×224 image at step --step (224: 2 × 225 forward passes
  *    + 1 for the class) through lib/evaluation/evaluate.ts, median over --images images.
- * Reference (PyTorch 1.13, same 2-core CPU, measured by the project, issue 4): ResNet50 forward
- * 45 ms/image in batches of 16; Grad-CAM 144 ms/image. For Score-CAM and RISE the reference is
- * the same forward cost times their forward passes (2048 and 500), stated as an estimate.
+ * --wasm-threads: XNNPACK threads of this thread's backend (lib/models/wasm-threads.ts; default 1).
+ * --pool: worker threads for Score-CAM, RISE, insertion/deletion (lib/models/forward-pool.ts;
+ * default 1 = none). Both compete for the same cores.
+ * Reference: after the TF.js measurements (never at the same time), bench/reference/
+ * torch_reference.py runs the same methods on torchvision's model of the same key with
+ * /usr/bin/python3 (PYTORCH_PYTHON overrides), --torch-threads intra-op threads (default: every
+ * core). Without torch/torchvision there the table says "reference absent: <why>"; no stored
+ * figure is used. Score-CAM has no PyTorch run (thousands of passes): its reference is that run's
+ * forward cost × the passes counted here, marked as an estimate.
  * The load average (os.loadavg) is printed at the start and after each method: the machine's two
  * cores are shared, so a figure means little without it.
  */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { generateShapeImage, SHAPE_CLASSES } from '../lib/demo/shapes';
 import { evaluateWithoutGroundTruth } from '../lib/evaluation/evaluate';
 import { getExplainer, type ExplainOptions } from '../lib/explainers/index';
 import { loadModelBundle, type ModelBundle } from '../lib/models/bundle';
-import { scoreBatchFor } from '../lib/models/predict';
-import { initTfNode } from '../lib/models/tf-node';
+import { createForwardPool, type ForwardPool } from '../lib/models/forward-pool';
+import { pooledScoreBatch, scoreBatchFor } from '../lib/models/predict';
+import { initTfNode, wasmThreadsInUse } from '../lib/models/tf-node';
 import { writeMobileNetV2Bundle } from '../scripts/make-mobilenetv2-bundle';
 import { writeResNet50Bundle } from '../scripts/make-resnet50-bundle';
 
-/** PyTorch 1.13 on this CPU (issue 4 / issue 8): ResNet50 forward, ms per image, batches of 16. */
-const PYTORCH_FORWARD_MS_BATCH16 = 45;
-/** PyTorch 1.13 on this CPU (issue 4): pytorch-grad-cam GradCAM on ResNet50, ms per image. */
-const PYTORCH_GRADCAM_MS = 144;
+/**
+ * The models the bench knows, by the key that bench/reference/torch_reference.py MODELS uses for
+ * torchvision's counterpart. To add one: a row here (and there).
+ */
+const MODELS: Readonly<Record<string, { readonly label: string; readonly write: (dir: string, seed: number) => Promise<void> }>> = {
+  resnet50: { label: 'ResNet50', write: writeResNet50Bundle },
+  mobilenetv2: { label: 'MobileNetV2', write: writeMobileNetV2Bundle },
+};
 const BATCH = 16;
-/** Channels of ResNet50's conv5_block3_out: Score-CAM's forward passes per image at most (constant channels share one). */
-const RESNET50_LAST_CHANNELS = 2048;
 /** Seconds between progress lines of one explanation. */
 const PROGRESS_S = 60;
 const METHODS = ['forward', 'gradcam', 'scorecam', 'rise', 'insdel'] as const;
-/** The models the bench builds: name in the table, bundle writer, whether the issue-4 PyTorch figures apply. */
-const MODELS = {
-  resnet50: { title: 'ResNet50', write: writeResNet50Bundle, reference: true },
-  mobilenetv2: { title: 'MobileNetV2', write: writeMobileNetV2Bundle, reference: false },
-} as const;
-type ModelName = keyof typeof MODELS;
 type Method = (typeof METHODS)[number];
+const REFERENCE_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reference', 'torch_reference.py');
 
 function medianOf(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -65,9 +74,8 @@ function medianOf(values: number[]): number {
 
 /** Median ms per image of forward passes at `batch` (one warm-up pass, then `runs` timed ones). */
 async function forwardMs(bundle: ModelBundle, batch: number, runs: number): Promise<number> {
-  const [h, w] = bundle.config.inputSize;
   const score = scoreBatchFor(bundle, { output: 'probability', batchSize: batch });
-  const inputs = Array.from({ length: batch }, (_, i) => new Float32Array(h * w * 3).fill(i - batch / 2));
+  const inputs = fixedInputs(bundle, batch);
   await score(inputs);
   const samples: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -76,6 +84,63 @@ async function forwardMs(bundle: ModelBundle, batch: number, runs: number): Prom
     samples.push((performance.now() - t0) / batch);
   }
   return medianOf(samples);
+}
+
+function fixedInputs(bundle: ModelBundle, n: number): Float32Array[] {
+  const [h, w] = bundle.config.inputSize;
+  return Array.from({ length: n }, (_, i) => Float32Array.from({ length: h * w * 3 }, (_, j) => Math.sin(0.001 * j + i) * 100));
+}
+
+/** SHA-256 (first 16 hex digits) of the batch-16 logits on fixedInputs: equal digests = bit-identical outputs. */
+async function forwardDigest(bundle: ModelBundle, pool: ForwardPool | null = null): Promise<string> {
+  const score = pool === null ? scoreBatchFor(bundle, { output: 'logit', batchSize: BATCH }) : pooledScoreBatch(bundle, pool, { output: 'logit', batchSize: BATCH });
+  const outputs = await score(fixedInputs(bundle, BATCH));
+  const hash = createHash('sha256');
+  for (const o of outputs) hash.update(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Median ms per image through the pool: pool.size batches of 16 per call. */
+async function poolForwardMs(bundle: ModelBundle, pool: ForwardPool, runs: number): Promise<number> {
+  const n = BATCH * pool.size;
+  const inputs = fixedInputs(bundle, n);
+  const packed = new Float32Array(n * (inputs[0] as Float32Array).length);
+  inputs.forEach((x, i) => packed.set(x, i * x.length));
+  await pool.forward(packed, n, BATCH, 'probability');
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    await pool.forward(packed, n, BATCH, 'probability');
+    samples.push((performance.now() - t0) / n);
+  }
+  return medianOf(samples);
+}
+
+interface Reference {
+  readonly torch: string;
+  readonly torchvision: string;
+  readonly threads: number;
+  readonly constructor: string;
+  readonly loadavg: number[][];
+  readonly methods: Partial<Record<Method, number[]>>;
+}
+
+/** The PyTorch side, or why it is absent. */
+async function pytorchReference(args: string[]): Promise<Reference | string> {
+  const python = process.env.PYTORCH_PYTHON || '/usr/bin/python3';
+  const run = promisify(execFile);
+  try {
+    await run(python, ['-c', 'import torch, torchvision'], { timeout: 60_000 });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return `${python} cannot import torch and torchvision (${text.split('\n').filter((l) => l.trim() !== '').at(-1) ?? text})`;
+  }
+  try {
+    const { stdout } = await run(python, [REFERENCE_SCRIPT, ...args], { timeout: 3_600_000, maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as Reference;
+  } catch (error) {
+    return `${REFERENCE_SCRIPT} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
 }
 
 /** A saliency map centred on the object (timing does not depend on the map). */
@@ -126,63 +191,75 @@ const list = (samples: number[], digits = 0): string => samples.map((v) => v.toF
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string', default: 'resnet50' }, bundle: { type: 'string' }, methods: { type: 'string', default: METHODS.join(',') }, images: { type: 'string', default: '3' },
-      'scorecam-images': { type: 'string', default: '1' }, 'scorecam-batch': { type: 'string', default: String(BATCH) },
-      'rise-n': { type: 'string', default: '500' }, step: { type: 'string', default: '224' },
+      model: { type: 'string', default: 'resnet50' }, bundle: { type: 'string' }, methods: { type: 'string', default: METHODS.join(',') },
+      images: { type: 'string', default: '3' }, 'scorecam-images': { type: 'string', default: '1' }, 'scorecam-batch': { type: 'string', default: String(BATCH) },
+      'rise-n': { type: 'string', default: '500' }, step: { type: 'string', default: '224' }, 'wasm-threads': { type: 'string', default: '1' },
+      pool: { type: 'string', default: '1' }, reference: { type: 'string', default: 'auto' }, 'torch-threads': { type: 'string', default: String(availableParallelism()) },
     },
   });
+  const model = MODELS[values.model];
+  if (model === undefined) throw new Error(`--model: unknown '${values.model}' (${Object.keys(MODELS).join(', ')})`);
   const images = positive('images', values.images);
   const scoreCamImages = positive('scorecam-images', values['scorecam-images']);
   const scoreCamBatch = positive('scorecam-batch', values['scorecam-batch']);
   const riseN = positive('rise-n', values['rise-n']);
   const step = positive('step', values.step);
+  const wasmThreads = positive('wasm-threads', values['wasm-threads']);
+  const poolSize = positive('pool', values.pool);
+  const torchThreads = positive('torch-threads', values['torch-threads']);
+  if (values.reference !== 'auto' && values.reference !== 'none') throw new Error(`--reference: expected auto or none, got '${values.reference}'`);
   const methods = values.methods.split(',').map((m) => m.trim()) as Method[];
   for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new Error(`--methods: unknown '${m}' (${METHODS.join(', ')})`);
-  if (!Object.hasOwn(MODELS, values.model)) throw new Error(`--model: unknown '${values.model}' (${Object.keys(MODELS).join(', ')})`);
-  const spec = MODELS[values.model as ModelName];
-  const title = spec.title;
-  /** The PyTorch column: the issue-4 figure for ResNet50, '—' for a model without a measured reference. */
-  const ref = (text: string): string => (spec.reference ? text : '—');
-  const refRatio = (ours: number, reference: number): string => (spec.reference ? ratio(ours, reference) : '—');
-  await initTfNode('wasm');
+  await initTfNode('wasm', { wasmThreads });
   let dir = values.bundle;
   let temporary: string | null = null;
   if (dir === undefined) {
     temporary = await mkdtemp(path.join(tmpdir(), `gazebench-${values.model}-`));
     dir = temporary;
-    process.stderr.write(`building the ${title}-shaped bundle (seed 0)…\n`);
-    await spec.write(dir, 0);
+    process.stderr.write(`building the ${model.label}-shaped bundle (seed 0)…\n`);
+    await model.write(dir, 0);
   }
   const bundle = await loadModelBundle(dir);
   const loads = [`start ${load()}`];
-  const rows: Row[] = [];
+  const ours = new Map<Method, { label: string; value: number; samples: number[]; passes?: number }>();
+  let pool: ForwardPool | null = null;
   try {
+    if (poolSize > 1) pool = await createForwardPool({ dir, size: poolSize });
+    const setting = `XNNPACK threads ${wasmThreadsInUse() ?? '?'}, pool ${pool?.size ?? 'none'}`;
     const before = tf.memory().numTensors;
+    const usePool = pool === null ? {} : { pool };
+    const extraRows: Row[] = [];
     if (methods.includes('forward')) {
       const f1 = await forwardMs(bundle, 1, 5);
       const f16 = await forwardMs(bundle, BATCH, 2);
-      process.stderr.write(`forward: ${f1.toFixed(0)} ms/image at batch 1, ${f16.toFixed(0)} at batch ${BATCH} (load ${load()})\n`);
-      rows.push([`${title} forward, batch 1 (ms/image)`, f1.toFixed(0), '—', '—']);
-      rows.push([`${title} forward, batch ${BATCH} (ms/image)`, f16.toFixed(0), ref(String(PYTORCH_FORWARD_MS_BATCH16)), refRatio(f16, PYTORCH_FORWARD_MS_BATCH16)]);
+      const digest = await forwardDigest(bundle);
+      process.stderr.write(`forward: ${f1.toFixed(0)} ms/image at batch 1, ${f16.toFixed(0)} at batch ${BATCH}, outputs sha256 ${digest} (load ${load()})\n`);
+      extraRows.push([`${model.label} forward, batch 1, this thread (ms/image)`, f1.toFixed(0), '—', '—']);
+      extraRows.push([`${model.label} forward outputs, batch ${BATCH}, fixed input (sha256)`, digest, '—', '—']);
+      ours.set('forward', { label: `${model.label} forward, batch ${BATCH}, this thread (ms/image)`, value: f16, samples: [f16] });
+      if (pool !== null) {
+        const fp = await poolForwardMs(bundle, pool, 2);
+        const poolDigest = await forwardDigest(bundle, pool);
+        process.stderr.write(`forward on the pool: ${fp.toFixed(0)} ms/image, outputs sha256 ${poolDigest} (load ${load()})\n`);
+        extraRows.push([`${model.label} forward, ${pool.size} × batch ${BATCH} on the pool (ms/image)`, fp.toFixed(0), '', '']);
+        extraRows.push([`${model.label} forward outputs on the pool, batch ${BATCH}, fixed input (sha256)`, poolDigest, '—', '—']);
+      }
       loads.push(`forward ${load()}`);
     }
     if (methods.includes('gradcam')) {
       await explainMs(bundle, 'gradcam', 1, { image: benchImage(999) }); // warm-up
       const s = (await explainMs(bundle, 'gradcam', images, {})).samples;
-      rows.push([`${title} Grad-CAM, ${bundle.config.targetLayer ?? 'automatic layer'} (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), ref(String(PYTORCH_GRADCAM_MS)), refRatio(medianOf(s), PYTORCH_GRADCAM_MS)]);
+      ours.set('gradcam', { label: `Grad-CAM, ${bundle.config.targetLayer ?? 'last conv'} (ms/image, median of ${images}: ${list(s)})`, value: medianOf(s), samples: s });
       loads.push(`gradcam ${load()}`);
     }
     if (methods.includes('scorecam')) {
-      const { samples: s, passes } = await explainMs(bundle, 'scorecam', scoreCamImages, { batchSize: scoreCamBatch });
-      // Constant channels share one pass (scorecam.ts), so the passes are counted, not assumed.
-      const reference = passes * PYTORCH_FORWARD_MS_BATCH16;
-      rows.push([`${title} Score-CAM, ${spec.reference ? RESNET50_LAST_CHANNELS : '?'} channels → ${passes} forward passes (last image), batch ${scoreCamBatch} (ms/image, median of ${scoreCamImages}: ${list(s)})`, medianOf(s).toFixed(0), ref(`≈ ${reference} (${passes} × 45 ms, estimate)`), refRatio(medianOf(s), reference)]);
+      const { samples: s, passes } = await explainMs(bundle, 'scorecam', scoreCamImages, { batchSize: scoreCamBatch, ...usePool });
+      ours.set('scorecam', { label: `Score-CAM → ${passes} forward passes (last image), batch ${scoreCamBatch} (ms/image, median of ${scoreCamImages}: ${list(s)})`, value: medianOf(s), samples: s, passes });
       loads.push(`scorecam ${load()}`);
     }
     if (methods.includes('rise')) {
-      const { samples: s } = await explainMs(bundle, 'rise', images, { params: { N: riseN }, target: { classIndex: 'predicted', output: 'probability' }, batchSize: BATCH });
-      const reference = riseN * PYTORCH_FORWARD_MS_BATCH16;
-      rows.push([`${title} RISE, N ${riseN}, s 8, p1 0.5, batch ${BATCH} (ms/image, median of ${images}: ${list(s)})`, medianOf(s).toFixed(0), ref(`≈ ${reference} (${riseN} × 45 ms, estimate)`), refRatio(medianOf(s), reference)]);
+      const { samples: s } = await explainMs(bundle, 'rise', images, { params: { N: riseN }, target: { classIndex: 'predicted', output: 'probability' }, batchSize: BATCH, ...usePool });
+      ours.set('rise', { label: `RISE, N ${riseN}, s 8, p1 0.5, batch ${BATCH} (ms/image, median of ${images}: ${list(s)})`, value: medianOf(s), samples: s });
       loads.push(`rise ${load()}`);
     }
     if (methods.includes('insdel')) {
@@ -192,21 +269,46 @@ async function main(): Promise<void> {
         const shape = benchImage(i);
         const t0 = performance.now();
         await evaluateWithoutGroundTruth({
-          bundle, image: shape, saliency: centredMap(shape.center.x, shape.center.y), metrics: ['insertion', 'deletion'], step, batchSize: BATCH,
+          bundle, image: shape, saliency: centredMap(shape.center.x, shape.center.y), metrics: ['insertion', 'deletion'], step, batchSize: BATCH, ...usePool,
         });
         seconds.push((performance.now() - t0) / 1000);
         process.stderr.write(`insertion + deletion image ${i + 1}/${images}: ${(seconds.at(-1) as number).toFixed(1)} s (load ${load()})\n`);
       }
-      const reference = (passes * PYTORCH_FORWARD_MS_BATCH16) / 1000;
-      rows.push([`${title} insertion + deletion, 224², step ${step} (${passes} passes), batch ${BATCH} (s/image, median of ${images}: ${list(seconds, 1)})`, medianOf(seconds).toFixed(1), ref(`≈ ${reference.toFixed(0)} (${passes} × 45 ms)`), refRatio(medianOf(seconds), reference)]);
+      ours.set('insdel', { label: `insertion + deletion, 224², step ${step} (${passes} passes), batch ${BATCH} (s/image, median of ${images}: ${list(seconds, 1)})`, value: medianOf(seconds), samples: seconds });
       loads.push(`insdel ${load()}`);
     }
     if (tf.memory().numTensors !== before) throw new Error(`tensor leak: ${tf.memory().numTensors - before} tensors`);
-    console.log(`TF.js ${tf.version.tfjs}, backend ${tf.getBackend()}, Node ${process.version}; load average (1/5/15 min) ${loads.join('; ')}`);
-    console.log('| measurement | TF.js wasm (Node) | PyTorch 1.13 reference | ratio |');
+
+    // The reference runs after ours, so that the two never share the cores.
+    // Score-CAM's reference is the forward cost × its passes, so it needs 'forward' there.
+    const torchMethods = [...new Set(methods.flatMap((m) => (m === 'scorecam' ? ['forward'] : [m])))];
+    const reference = values.reference === 'none'
+      ? 'reference absent: --reference none'
+      : await pytorchReference(['--model', values.model, '--methods', torchMethods.join(','), '--images', String(images), '--rise-n', String(riseN), '--step', String(step), '--threads', String(torchThreads)]);
+    const refMs = (m: Method): number | null => (typeof reference === 'string' ? null : (() => { const r = reference.methods[m]; return r === undefined ? null : medianOf(r); })());
+    const absent = typeof reference === 'string' ? (reference.startsWith('reference absent') ? reference : `reference absent: ${reference}`) : null;
+    const rows: Row[] = [...extraRows];
+    for (const [m, r] of ours) {
+      const digits = m === 'insdel' ? 1 : 0;
+      let ref = refMs(m);
+      let note = '';
+      if (m === 'scorecam') {
+        const f = refMs('forward');
+        ref = f === null || r.passes === undefined ? null : f * r.passes;
+        note = f === null ? '' : ` (${r.passes} × ${f.toFixed(0)} ms, estimate from this run's forward)`;
+      }
+      const refText = ref === null ? (absent ?? 'reference absent: not run') : `${ref.toFixed(digits)}${note}${m === 'scorecam' || typeof reference === 'string' ? '' : ` (${list(reference.methods[m] ?? [], digits)})`}`;
+      rows.push([r.label, r.value.toFixed(digits), refText, ref === null ? '—' : ratio(r.value, ref)]);
+    }
+    console.log(`TF.js ${tf.version.tfjs}, backend ${tf.getBackend()} (${setting}), Node ${process.version}; load average (1/5/15 min) ${loads.join('; ')}`);
+    console.log(typeof reference === 'string'
+      ? absent
+      : `PyTorch ${reference.torch}, torchvision ${reference.torchvision}, ${reference.threads} intra-op threads, ${reference.constructor}; load average during it ${reference.loadavg.map((l) => l.map((v) => v.toFixed(1)).join(' / ')).join('; ')}`);
+    console.log('| measurement | TF.js wasm (Node) | PyTorch, same run | ratio |');
     console.log('|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   } finally {
+    await pool?.close();
     bundle.dispose();
     if (temporary !== null) await rm(temporary, { recursive: true, force: true });
   }

@@ -22,6 +22,7 @@ import { ImageFileError, readImageFile } from '../io/image-file';
 import { MetricError } from '../metrics/errors';
 import { checkGrid } from '../metrics/validate';
 import { loadModelBundle, ModelBundleError } from '../models/bundle';
+import { maybeForwardPool, poolSizeFromEnv, type ForwardPool } from '../models/forward-pool';
 import { initTfNode } from '../models/tf-node';
 import { UsageError } from './main';
 
@@ -34,6 +35,8 @@ const HELP = `Usage: gazebench evaluate --model <bundle dir> --image <file> --sa
   [--out result.json]     write the JSON result there (default: stdout)
   [--plot curves.png]     also draw the insertion and deletion curves
   [--backend wasm|cpu]    TF.js backend (default wasm)
+Environment: GAZEBENCH_THREADS worker threads for the forward passes (wasm; default every core,
+  1 = none); GAZEBENCH_WASM_THREADS XNNPACK threads of this thread's backend (default 1).
 Exit codes: 0 success, 2 bad input (one line on stderr, nothing written).`;
 
 /** Seconds between progress lines when stderr is not a terminal. */
@@ -138,13 +141,17 @@ async function evaluate(argv: string[]): Promise<number> {
   const image = await readImageFile(imageFile);
   await initTfNode(backend);
   const bundle = await loadModelBundle(modelDir);
+  let pool: ForwardPool | null = null;
   try {
+    // Worker threads for the forward passes (GAZEBENCH_THREADS, default every core).
+    if (backend === 'wasm') pool = await maybeForwardPool(bundle.dir, poolSizeFromEnv());
     for (const note of bundle.notes) process.stderr.write(`evaluate: note: ${note}\n`);
     const result = await evaluateWithoutGroundTruth({
       bundle, image, saliency, metrics, classIndex,
       ...(step === undefined ? {} : { step }),
       ...(batchSize === undefined ? {} : { batchSize }),
       ...(roadSeed === undefined ? {} : { roadSeed }),
+      pool,
       onProgress: progressPrinter(),
     });
     const json = `${JSON.stringify(result, null, 2)}\n`;
@@ -158,6 +165,7 @@ async function evaluate(argv: string[]): Promise<number> {
     if (values.out === undefined) process.stdout.write(json);
     return 0;
   } finally {
+    await pool?.close();
     bundle.dispose();
   }
 }

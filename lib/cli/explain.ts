@@ -21,7 +21,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertCanRun, EXPLAINERS, ExplainerError, resolveCamLayer, type Explanation } from '../explainers/index';
+import { assertCanRun, EXPLAINERS, ExplainerError, POOLED_METHODS, resolveCamLayer, type Explanation } from '../explainers/index';
 import { applyColormap, blendOver } from '../imaging/colormap';
 import { normalizeForOutput } from '../imaging/normalize';
 import { resizeBilinear } from '../imaging/resize';
@@ -29,6 +29,7 @@ import { ImageFileError, readImageFile, type DecodedImage } from '../io/image-fi
 import { writeNpy } from '../io/npy';
 import { encodePng } from '../io/png';
 import { loadModelBundle, ModelBundleError, PREPROCESSING_PRESETS } from '../models/bundle';
+import { maybeForwardPool, poolSizeFromEnv, type ForwardPool } from '../models/forward-pool';
 import { initTfNode } from '../models/tf-node';
 import { bundleOverrides, integer, listImages, parseMethods, parseTarget, progressPrinter, required, routeParams, stagedFolder } from './explain-options';
 import { UsageError } from './main';
@@ -54,6 +55,8 @@ function help(): string {
   [--batch B]                    inputs per forward pass (default 16)
   [--format json,npy,png]        files per image and method (default json)
   [--backend wasm|cpu]           TF.js backend (default wasm)
+Environment: GAZEBENCH_THREADS worker threads for the forward passes of ${[...POOLED_METHODS].join(', ')} (wasm; default every
+  core, 1 = none; same maps either way); GAZEBENCH_WASM_THREADS XNNPACK threads of this thread's backend (default 1).
 Writes <out>/<image-stem>.<method>.<format>; maps min-max scaled to [0, 1].
 Exit codes: 0 success, 2 bad input (one line on stderr, nothing written).
 Methods:
@@ -133,7 +136,10 @@ async function explain(argv: string[]): Promise<number> {
   try {
     await initTfNode(backend);
     const bundle = await loadModelBundle(modelDir, overrides);
+    let pool: ForwardPool | null = null;
     try {
+      // Worker threads (GAZEBENCH_THREADS, default every core) only when a method can use them.
+      if (backend === 'wasm' && methods.some((m) => POOLED_METHODS.has(m.name))) pool = await maybeForwardPool(bundle.dir, poolSizeFromEnv());
       for (const note of bundle.notes) process.stderr.write(`explain: note: ${note}\n`);
       for (const rewrite of bundle.rewrites) process.stderr.write(`explain: note: model.json rewritten for TF.js: ${rewrite}\n`);
       // Refuse before the first image what cannot run on this model (a graph with control flow has
@@ -149,6 +155,7 @@ async function explain(argv: string[]): Promise<number> {
             ...(values.layer === undefined ? {} : { layer: values.layer }),
             ...(seed === undefined ? {} : { seed }),
             ...(batchSize === undefined ? {} : { batchSize }),
+            pool,
             onProgress: progressPrinter('explain', `${stem} ${method.name}`),
           });
           const base = `${stem}.${method.name}`;
@@ -163,6 +170,7 @@ async function explain(argv: string[]): Promise<number> {
         }
       }
     } finally {
+      await pool?.close();
       bundle.dispose();
     }
     const written = await staged.commit();

@@ -15,6 +15,10 @@
  *  - ROAD (Rong et al. 2022, ICML) and ADIC (Chattopadhay et al. 2018, WACV) as in lib/metrics,
  *    with the same class and probability.
  * The metric arithmetic lives in lib/metrics; this file only prepares inputs and routes results.
+ * With `pool` (lib/models/forward-pool.ts) the metrics are handed batches of batchSize × pool.size
+ * images, which the scorer cuts into the same batchSize chunks as without it and runs at once on
+ * the pool's workers: the same chunks in the same order, so the same curves (progress and the
+ * abort checks come once per round of pool.size chunks).
  * Bad input throws MetricError('evaluate', argument, reason).
  */
 import { resizeBilinear } from '@/lib/imaging/resize';
@@ -25,7 +29,8 @@ import { road } from '@/lib/metrics/road';
 import type { Grid } from '@/lib/metrics/types';
 import { checkGrid } from '@/lib/metrics/validate';
 import type { ModelBundle } from '@/lib/models/bundle';
-import { DEFAULT_BATCH_SIZE, scoreBatchFor } from '@/lib/models/predict';
+import { poolFor, type ForwardPool } from '@/lib/models/forward-pool';
+import { DEFAULT_BATCH_SIZE, pooledScoreBatch, scoreBatchFor } from '@/lib/models/predict';
 import { preprocess } from '@/lib/models/preprocess';
 
 export const EVALUATION_METRICS = ['insertion', 'deletion', 'road', 'adic'] as const;
@@ -59,6 +64,8 @@ export interface EvaluateInput {
    * passes a macrotask yield so that HTTP requests are served between batches.
    */
   readonly pause?: () => Promise<void>;
+  /** Worker threads with copies of this bundle for the forward passes; absent: this thread. */
+  readonly pool?: ForwardPool | null;
 }
 
 export interface CurveResult {
@@ -123,7 +130,9 @@ export async function evaluateWithoutGroundTruth(input: EvaluateInput): Promise<
   const saliency = saliencyAtInputSize(input.saliency, width, height);
   const data = preprocess(image.rgba, image.width, image.height, bundle.config.preprocessing, bundle.config.inputSize);
   const modelImage: ModelImage = { width, height, channels: bundle.channels, data };
-  const forward = scoreBatchFor(bundle, { output: 'probability', batchSize });
+  const pool = poolFor(input.pool, bundle.dir);
+  const forward = pool === null ? scoreBatchFor(bundle, { output: 'probability', batchSize }) : pooledScoreBatch(bundle, pool, { output: 'probability', batchSize });
+  const metricBatch = pool === null ? batchSize : batchSize * pool.size;
   const { pause } = input;
   const scoreBatch: typeof forward = pause ? async (batch) => (await pause(), forward(batch)) : forward;
 
@@ -141,7 +150,7 @@ export async function evaluateWithoutGroundTruth(input: EvaluateInput): Promise<
   signal?.throwIfAborted();
   const classIndex = requested === 'predicted' ? argmax((await scoreBatch([data]))[0] as Float32Array) : requested;
   base = 1;
-  const options = { step, classIndex, batchSize, signal };
+  const options = { step, classIndex, batchSize: metricBatch, signal };
   const result: { -readonly [K in keyof EvaluationResult]: EvaluationResult[K] } = {
     classIndex,
     label: bundle.config.labels[classIndex] ?? String(classIndex),

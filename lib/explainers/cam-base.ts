@@ -16,11 +16,16 @@
  * Weighting runs on typed arrays in float64 (pure, testable); tensors stay inside tf.tidy or are
  * disposed in `finally`, so tf.memory().numTensors is unchanged after a call, error or not.
  * Batched forward passes (Score-CAM, Ablation-CAM) go through `scoreInputs`/`scoreActivations`:
- * `batchSize` per pass, progress after each, AbortSignal checked between passes.
+ * `batchSize` per pass, progress after each, AbortSignal checked between passes. With
+ * `options.pool`, `scoreInputs` builds pool.size batches here and scores them at once on the pool
+ * (same chunks, same order); `scoreActivations` (Ablation-CAM) stays in this thread: it runs only
+ * the head after the target layer, which for a last-block layer is a pooling and a dense layer,
+ * cheaper than copying the activations to a worker.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resizeBilinear } from '@/lib/imaging/resize';
 import type { ModelOutput } from '@/lib/models/bundle-core';
+import { poolFor } from '@/lib/models/forward-pool';
 import { preprocess } from '@/lib/models/preprocess';
 import { splitGraphModel } from '@/lib/models/graph-split';
 import { ModelSplitError, splitModel, type FeatureSplit } from '@/lib/models/split';
@@ -174,22 +179,31 @@ async function explainCam(method: CamMethod, options: ExplainOptions): Promise<E
       score = (await readAndDispose(tf.tidy(() => targetScore(parts.head(A, bypass, output)))))[0] as number;
     }
     let batchedProgress = false;
-    const batched = async (count: number, run: (start: number, n: number) => tf.Tensor1D): Promise<Float64Array> => {
+    const batched = async (count: number, stride: number, run: (start: number, n: number) => Promise<Float32Array>): Promise<Float64Array> => {
       const scores = new Float64Array(count);
-      for (let start = 0; start < count; start += batchSize) {
+      for (let start = 0; start < count; start += stride) {
         throwIfAborted(name, signal);
         await yieldToEventLoop();
-        const n = Math.min(batchSize, count - start);
-        scores.set(await readAndDispose(tf.tidy(() => run(start, n))), start);
+        const n = Math.min(stride, count - start);
+        scores.set(await run(start, n), start);
         onProgress?.({ done: start + n, total: count });
         batchedProgress = true;
       }
       return scores;
     };
+    const here = (run: (start: number, n: number) => tf.Tensor1D) => (start: number, n: number) => readAndDispose(tf.tidy(() => run(start, n)));
+    const pool = poolFor(options.pool, bundle.dir);
+    const onPool = (build: (start: number, n: number, input: tf.Tensor4D, activations: tf.Tensor4D) => tf.Tensor4D) => async (start: number, n: number) => {
+      const values = await (pool as NonNullable<typeof pool>).forward(await readAndDispose(tf.tidy(() => build(start, n, x, A))), n, batchSize, output);
+      const k = values.length / n;
+      return Float32Array.from({ length: n }, (_, i) => values[i * k + classIndex] as number);
+    };
     const ctx: CamContext = {
       method: name, params, width: w, height: h, channels: c, activations: (await A.data()) as Float32Array, gradients, classIndex, output, score,
-      scoreActivations: (count, build) => batched(count, (start, n) => targetScore(parts.head(build(start, n, A), bypass, output))),
-      scoreInputs: (count, build) => batched(count, (start, n) => targetScore(bundle.forward(build(start, n, x, A), output))),
+      scoreActivations: (count, build) => batched(count, batchSize, here((start, n) => targetScore(parts.head(build(start, n, A), bypass, output)))),
+      scoreInputs: (count, build) => pool === null
+        ? batched(count, batchSize, here((start, n) => targetScore(bundle.forward(build(start, n, x, A), output))))
+        : batched(count, batchSize * pool.size, onPool(build)),
     };
     const cam = method.camImage !== undefined ? await method.camImage(ctx) : weightedSum(ctx.activations, await (method.weights as NonNullable<CamMethod['weights']>)(ctx), c);
     throwIfAborted(name, signal);

@@ -37,6 +37,9 @@ export const EXPLAINERS: Readonly<Record<string, Explainer>> = {
   gradientshap: gradientShap,
 };
 
+/** Methods whose forward passes can run on a ForwardPool (ExplainOptions.pool): the rest ignore it. */
+export const POOLED_METHODS: ReadonlySet<string> = new Set(['scorecam', 'rise', 'lime']);
+
 /** Registered method names, in registry order. */
 export function explainerNames(): string[] {
   return Object.keys(EXPLAINERS);

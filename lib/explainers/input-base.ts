@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Grid } from '@/lib/metrics/types';
 import type { ModelBundle, ModelOutput } from '@/lib/models/bundle-core';
+import { poolFor } from '@/lib/models/forward-pool';
 import { preprocess } from '@/lib/models/preprocess';
 import { resolveBatchSize, resolveParams, throwIfAborted, yieldToEventLoop, type ParamValue, type Params } from './params';
 import { assertCanRun } from './capability';
@@ -44,7 +45,10 @@ export interface InputContext {
   evaluate(packed: Float32Array, n: number): Promise<Float32Array>;
   /** dS/dx for `n` inputs packed in `packed`; same layout. Needs a differentiable model (capability.ts). */
   gradients(packed: Float32Array, n: number): Promise<Float32Array>;
-  /** Runs `step(start, n)` over [0, count) in chunks of batchSize with abort checks and progress. */
+  /**
+   * Runs `step(start, n)` over [0, count) in chunks of batchSize (of batchSize × pool size with a
+   * pool: `evaluate` then cuts them into batchSize chunks again) with abort checks and progress.
+   */
   batches(count: number, step: (start: number, n: number) => Promise<void>): Promise<void>;
 }
 
@@ -53,6 +57,8 @@ export interface InputMethodSpec {
   readonly defaults: Params;
   readonly presets?: Readonly<Record<string, Params>>;
   readonly needsLayersModel: boolean;
+  /** Forward passes only, independent of each other: may run on options.pool. */
+  readonly pooled?: boolean;
 }
 
 /** Seed used when ExplainOptions.seed is absent (so that a result is still reproducible). */
@@ -112,6 +118,8 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
   let best = 0;
   for (let i = 1; i < probabilities.length; i++) if ((probabilities[i] as number) > (probabilities[best] as number)) best = i;
   const classIndex = predicted ? best : options.target.classIndex;
+  const pool = spec.pooled === true ? poolFor(options.pool, bundle.dir) : null;
+  const stride = pool === null ? batchSize : batchSize * pool.size;
   const column = (out: tf.Tensor2D): tf.Tensor1D => out.slice([0, classIndex], [-1, 1]).reshape([-1]);
   const check = (packed: Float32Array, n: number): void => {
     if (packed.length !== n * size) throw new Error(`${name}: packed batch has ${packed.length} values, expected ${n}x${size}`);
@@ -121,6 +129,11 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
     score: outputs[classIndex] as number,
     evaluate: async (packed, n) => {
       check(packed, n);
+      if (pool !== null) {
+        const values = await pool.forward(packed, n, batchSize, output);
+        const k = values.length / n;
+        return Float32Array.from({ length: n }, (_, i) => values[i * k + classIndex] as number);
+      }
       const x = tf.tensor4d(packed, shape(n));
       try {
         const out = await bundle.forwardAsync(x, output);
@@ -140,10 +153,10 @@ export async function prepareInput(spec: InputMethodSpec, options: ExplainOption
       return readAndDispose(tf.tidy(() => tf.grad((x: tf.Tensor) => column(bundle.forward(x as tf.Tensor4D, output)).sum())(tf.tensor4d(packed, shape(n)))));
     },
     batches: async (count, step) => {
-      for (let start = 0; start < count; start += batchSize) {
+      for (let start = 0; start < count; start += stride) {
         throwIfAborted(name, signal);
         await yieldToEventLoop();
-        const n = Math.min(batchSize, count - start);
+        const n = Math.min(stride, count - start);
         await step(start, n);
         onProgress?.({ done: start + n, total: count });
       }

@@ -38,6 +38,7 @@ import { weightedRidge, type RidgeFit } from './weighted-ridge';
 const spec: InputMethodSpec = {
   name: 'lime',
   needsLayersModel: false,
+  pooled: true,
   defaults: {
     num_samples: 1000, segmentation: 'quickshift', kernel_size: 4, max_dist: 200, ratio: 0.2, n_segments: 100, compactness: 10, sigma: 0,
     hide_color: 'mean', hide_value: 0, kernel_width: 0.25, alpha: 1, map: 'top', positive_only: true, num_features: 15,

@@ -31,6 +31,7 @@ const MAX_MASKS = 1_000_000;
 const spec: InputMethodSpec = {
   name: 'rise',
   needsLayersModel: false,
+  pooled: true,
   defaults: { N: 4000, s: 8, p1: 0.5, fill: 'zero', normalization: 'expectation' },
   presets: {
     paper: { N: 4000, s: 8, p1: 0.5, fill: 'zero', normalization: 'expectation' },

@@ -14,10 +14,12 @@
  *   for that class on the unmodified image.
  * - No tensors leak: `tf.memory().numTensors` is the same before and after `explain`.
  * - Seeded: the same seed and inputs give an identical map (RISE, LIME, SmoothGrad, GradientSHAP).
- * - `signal` aborts between batches with an `AbortError` (DOMException name 'AbortError').
+ * - `signal` aborts between batches with an `AbortError` (DOMException name 'AbortError'); with a
+ *   `pool`, between rounds of pool.size batches.
  */
 import type { Grid } from '@/lib/metrics/types';
 import type { ModelBundle, ModelOutput } from '@/lib/models/bundle-core';
+import type { ForwardPool } from '@/lib/models/forward-pool';
 
 export interface RgbaImage {
   readonly width: number;
@@ -50,6 +52,12 @@ export interface ExplainOptions {
   readonly batchSize?: number;
   readonly onProgress?: (progress: ExplainProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Worker threads with copies of this bundle (lib/models/forward-pool.ts) for the independent
+   * forward passes of Score-CAM, RISE and LIME: pool.size batches of `batchSize` run at once, cut
+   * and combined in the same order as without it, so the map is the same. Absent: this thread.
+   */
+  readonly pool?: ForwardPool | null;
 }
 
 export interface Explanation {

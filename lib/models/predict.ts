@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ScoreBatch } from '@/lib/metrics/insertion-deletion';
 import type { ModelBundle, ModelOutput } from './bundle-core';
+import type { ForwardPool } from './forward-pool';
 import { preprocess } from './preprocess';
 
 export interface ScoreOptions {
@@ -62,6 +63,27 @@ export function scoreBatchFor(bundle: ModelBundle, options: ScoreOptions): Score
       out.push(...(await forwardPacked(bundle, packed, chunk.length, options.output)));
     }
     return out;
+  };
+}
+
+/**
+ * scoreBatchFor's scorer on a forward pool: the same chunks of `batchSize`, run on the pool's
+ * workers at once; outputs in input order.
+ */
+export function pooledScoreBatch(bundle: ModelBundle, pool: ForwardPool, options: ScoreOptions): ScoreBatch {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`pooledScoreBatch: batchSize must be a positive integer, got ${batchSize}`);
+  const [h, w] = bundle.config.inputSize;
+  const size = h * w * bundle.channels;
+  return async (batch) => {
+    const packed = new Float32Array(batch.length * size);
+    batch.forEach((x, i) => {
+      if (x.length !== size) throw new Error(`scoreBatch: input ${i} has ${x.length} values, expected ${h}x${w}x${bundle.channels} = ${size}`);
+      packed.set(x, i * size);
+    });
+    const values = await pool.forward(packed, batch.length, batchSize, options.output);
+    const k = values.length / Math.max(batch.length, 1);
+    return Array.from({ length: batch.length }, (_, i) => values.slice(i * k, (i + 1) * k));
   };
 }
 

@@ -21,18 +21,43 @@
  * is no substitute: it disagrees with the CPU backend for stride 2.) Checked
  * against the CPU backend in tf-node.test.ts; a training step of the demo
  * CNN is ~190× faster than on 'cpu' (7 ms instead of 1.4 s per image).
+ *
+ * Threads: `wasmThreads` (default env GAZEBENCH_WASM_THREADS, else 1) > 1 starts the threaded
+ * SIMD binary with that many XNNPACK threads (wasm-threads.ts says why Node needs help there). It
+ * takes effect on the first start of the wasm backend in the process only.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { prepareWasmThreads } from './wasm-threads';
 
 export type TfNodeBackend = 'wasm' | 'cpu';
+
+export interface TfNodeOptions {
+  /** XNNPACK threads of the wasm backend (default: env GAZEBENCH_WASM_THREADS, else 1). */
+  readonly wasmThreads?: number;
+}
+
+/** XNNPACK threads asked for by GAZEBENCH_WASM_THREADS (1 when unset). */
+export function wasmThreadsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const text = env.GAZEBENCH_WASM_THREADS;
+  if (text === undefined || text === '') return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`GAZEBENCH_WASM_THREADS must be a positive integer, got '${text}'`);
+  return n;
+}
+
+/** XNNPACK threads of the running wasm backend (1 for the single-thread binary); null before it started. */
+export function wasmThreadsInUse(): number | null {
+  return wasmStarted ? getThreadsCount() : null;
+}
 
 export { registerWasmTrainingKernels } from './wasm-gradient-kernels';
 import { registerWasmTrainingKernels, setUpWasmGradientFallback } from './wasm-gradient-kernels';
 
 let wasmPathsSet = false;
+let wasmStarted = false;
 /** Backend this module last selected; null until the first call. */
 let selected: TfNodeBackend | null = null;
 /** Serialises calls so that concurrent callers do not race setBackend. */
@@ -86,7 +111,7 @@ export function isEmscriptenRethrow(listener: Listener): boolean {
   return /^(?:function\s*\w*\s*\(\s*\w+\s*\)|\(?\s*\w+\s*\)?\s*=>)\s*\{\s*(?:if\s*\(\s*!\s*\(\s*\w+\s+instanceof\s+[\w$]+\s*\)\s*\)\s*\{?\s*)?throw\s+\w+\s*;?\s*\}?\s*\}$/.test(source);
 }
 
-async function select(backend: TfNodeBackend): Promise<typeof tf> {
+async function select(backend: TfNodeBackend, options: TfNodeOptions): Promise<typeof tf> {
   // tf.getBackend() would initialise a default backend, so it is only asked
   // once this module has selected one (someone may have switched since).
   if (selected !== null && tf.getBackend() === backend) return tf;
@@ -96,13 +121,18 @@ async function select(backend: TfNodeBackend): Promise<typeof tf> {
     wasmPathsSet = true;
   }
   const before = processErrorListeners();
-  const ok = await tf.setBackend(backend);
+  const threads = backend === 'wasm' && !wasmStarted ? (options.wasmThreads ?? wasmThreadsFromEnv()) : 1;
+  const around = threads > 1 ? prepareWasmThreads(threads) : <T>(start: () => Promise<T>) => start();
+  const ok = await around(() => tf.setBackend(backend));
   if (!ok) throw new Error(`initTfNode: the TF.js '${backend}' backend failed to initialise`);
   await tf.ready();
   removeListenersAddedSince(before);
   // The replaced Conv2DBackpropInput is kept as the strided fallback; it was
   // unregistered before the backend started, so run its set-up here.
-  if (backend === 'wasm') setUpWasmGradientFallback(tf.backend());
+  if (backend === 'wasm') {
+    setUpWasmGradientFallback(tf.backend());
+    wasmStarted = true;
+  }
   selected = backend;
   return tf;
 }
@@ -111,8 +141,8 @@ async function select(backend: TfNodeBackend): Promise<typeof tf> {
  * Selects the backend (idempotent: calling again with the same backend is a
  * no-op) and returns the tf namespace. Throws if the backend cannot start.
  */
-export function initTfNode(backend: TfNodeBackend = 'wasm'): Promise<typeof tf> {
-  const result = queue.then(() => select(backend));
+export function initTfNode(backend: TfNodeBackend = 'wasm', options: TfNodeOptions = {}): Promise<typeof tf> {
+  const result = queue.then(() => select(backend, options));
   // The caller gets the error through `result`; the queue only needs to go on.
   queue = result.catch(() => undefined);
   return result;

@@ -26,6 +26,7 @@ import { verifyClientCurves } from '../evaluation/verify-curves';
 import { decodeImage, ImageFileError } from '../io/image-file';
 import { MetricError } from '../metrics/errors';
 import { loadModelBundle, ModelBundleError, type ModelBundle } from '../models/bundle';
+import { maybeForwardPool, poolSizeFromEnv, type ForwardPool } from '../models/forward-pool';
 import { initTfNode } from '../models/tf-node';
 import { readBlob } from '../storage/blobs';
 import { modelBundleDir } from '../storage/model-bundles';
@@ -57,6 +58,18 @@ export function modelDirFromUrl(url: string, publicDir: string): string {
 }
 
 const bundles = new Map<string, Promise<ModelBundle>>();
+/** Worker threads per bundle (GAZEBENCH_THREADS, default every core; none at 1), kept like the bundles. */
+const pools = new Map<string, Promise<ForwardPool | null>>();
+
+async function poolFor(dir: string): Promise<ForwardPool | null> {
+  let pool = pools.get(dir);
+  if (!pool) {
+    pool = maybeForwardPool(dir, poolSizeFromEnv());
+    pools.set(dir, pool);
+    pool.catch(() => pools.delete(dir));
+  }
+  return pool;
+}
 
 async function bundleFor(dir: string): Promise<ModelBundle> {
   let bundle = bundles.get(dir);
@@ -105,6 +118,7 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
         throw new ModelFilesError(`model files of '${model.name}' cannot be read from the store: ${e instanceof Error ? e.message : String(e)}`);
       }) : modelDirFromUrl(model.url, options.publicDir);
       const bundle = await bundleFor(dir);
+      const pool = await poolFor(bundle.dir);
       const saliency = await saliencyMapFor(db, runId, map.imageId);
       if (!saliency) continue;
       const decoded = await decodeImage(await readBlob(options.dataDir, image.sha256), image.name);
@@ -115,6 +129,7 @@ export async function evaluateRun(db: Db, runId: string, options: EvaluateRunOpt
         saliency: saliency.grid,
         classIndex,
         pause: yieldToEventLoop,
+        pool,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(run.evaluationStep ? { step: run.evaluationStep } : {}),
       };
