@@ -29,7 +29,7 @@ import { road } from '@/lib/metrics/road';
 import type { Grid } from '@/lib/metrics/types';
 import { checkGrid } from '@/lib/metrics/validate';
 import type { ModelBundle } from '@/lib/models/bundle';
-import { poolFor, type ForwardPool } from '@/lib/models/forward-pool';
+import { poolFor, type ForwardPool } from '@/lib/models/forward-pool-contract';
 import { DEFAULT_BATCH_SIZE, pooledScoreBatch, scoreBatchFor } from '@/lib/models/predict';
 import { preprocess } from '@/lib/models/preprocess';
 

@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resizeBilinear } from '@/lib/imaging/resize';
 import type { ModelOutput } from '@/lib/models/bundle-core';
-import { poolFor } from '@/lib/models/forward-pool';
+import { poolFor } from '@/lib/models/forward-pool-contract';
 import { preprocess } from '@/lib/models/preprocess';
 import { splitGraphModel } from '@/lib/models/graph-split';
 import { ModelSplitError, splitModel, type FeatureSplit } from '@/lib/models/split';

@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Grid } from '@/lib/metrics/types';
 import type { ModelBundle, ModelOutput } from '@/lib/models/bundle-core';
-import { poolFor } from '@/lib/models/forward-pool';
+import { poolFor } from '@/lib/models/forward-pool-contract';
 import { preprocess } from '@/lib/models/preprocess';
 import { resolveBatchSize, resolveParams, throwIfAborted, yieldToEventLoop, type ParamValue, type Params } from './params';
 import { assertCanRun } from './capability';

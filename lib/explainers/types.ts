@@ -19,7 +19,7 @@
  */
 import type { Grid } from '@/lib/metrics/types';
 import type { ModelBundle, ModelOutput } from '@/lib/models/bundle-core';
-import type { ForwardPool } from '@/lib/models/forward-pool';
+import type { ForwardPool } from '@/lib/models/forward-pool-contract';
 
 export interface RgbaImage {
   readonly width: number;

@@ -9,22 +9,17 @@
  * of the same chunk on the same wasm binary gives the same floats in any thread; the tests check
  * it.) Size: env GAZEBENCH_THREADS, default os.availableParallelism(); 1 means no pool at all.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelOutput } from './bundle-core';
+import type { ForwardPool } from './forward-pool-contract';
 
-export interface ForwardPool {
-  /** The bundle folder every worker loaded (absolute). */
-  readonly dir: string;
-  /** Worker threads, ≥ 2. */
-  readonly size: number;
-  /** Outputs [n, classes] (row-major) of `n` inputs packed NHWC in `packed`, in chunks of `batchSize`. */
-  forward(packed: Float32Array, n: number, batchSize: number, output: ModelOutput): Promise<Float32Array>;
-  close(): Promise<void>;
-}
+export type { ForwardPool } from './forward-pool-contract';
+export { poolFor } from './forward-pool-contract';
 
 export interface ForwardPoolOptions {
   readonly dir: string;
@@ -52,13 +47,18 @@ export function poolSizeFromEnv(env: Readonly<Record<string, string | undefined>
  * worker's execArgv does not reach its main module on Node 20: "Unknown file extension .ts".)
  */
 function bootstrap(): string {
-  // The ESM build of tsx/esm/api, as its package.json exports it (require.resolve gives the CJS one).
+  // The ESM build of tsx/esm/api, as its package.json exports it (require.resolve gives the CJS
+  // one). Read with fs and the worker's file named through a variable, not `require(path)` or
+  // `new URL('./x.ts', import.meta.url)`: Next's bundler follows those forms into the server and
+  // browser bundles (this module is reachable from routes, though only tsx processes make pools).
   const require = createRequire(import.meta.url);
   const manifest = require.resolve('tsx/package.json');
-  const exported = (require(manifest) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  const exported = exports['./esm/api'];
   if (exported === undefined) throw new Error('forward pool: tsx no longer exports ./esm/api');
   const api = pathToFileURL(path.join(path.dirname(manifest), exported.import.default)).href;
-  const entry = new URL('./forward-pool-worker.ts', import.meta.url).href;
+  const workerFile = 'forward-pool-worker.ts';
+  const entry = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), workerFile)).href;
   return `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
 }
 
@@ -151,6 +151,7 @@ export async function createForwardPool(options: ForwardPoolOptions): Promise<Fo
 
   return {
     dir, size,
+    serves: (bundleDir) => path.resolve(bundleDir) === dir,
     forward: async (packed, n, batchSize, output) => {
       if (n === 0) return new Float32Array(0);
       const per = packed.length / n;
@@ -181,9 +182,3 @@ export async function maybeForwardPool(dir: string, size: number = poolSizeFromE
   return size > 1 ? createForwardPool({ dir, size }) : null;
 }
 
-/** The pool, after checking that it serves this bundle (a pool for another model would answer wrongly). */
-export function poolFor(pool: ForwardPool | null | undefined, bundleDir: string): ForwardPool | null {
-  if (pool === null || pool === undefined) return null;
-  if (pool.dir !== path.resolve(bundleDir)) throw new Error(`forward pool serves ${pool.dir}, not the bundle ${path.resolve(bundleDir)}`);
-  return pool;
-}

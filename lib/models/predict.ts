@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ScoreBatch } from '@/lib/metrics/insertion-deletion';
 import type { ModelBundle, ModelOutput } from './bundle-core';
-import type { ForwardPool } from './forward-pool';
+import type { ForwardPool } from './forward-pool-contract';
 import { preprocess } from './preprocess';
 
 export interface ScoreOptions {

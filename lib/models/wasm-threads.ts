@@ -22,6 +22,7 @@
  * pthread workers stay unref'd (else a process that used them never exits).
  * Only for TF_WASM_VERSION: another version may have fixed or moved any of this.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,14 @@ import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 export const TF_WASM_VERSION = '4.22.0';
 
 const require = createRequire(import.meta.url);
+/**
+ * Node's require for a path known only at run time, taken through process.getBuiltinModule
+ * (Node ≥ 20.16) so that the bundler's static analysis does not follow it; `require` before that.
+ */
+function runtimeRequire(file: string): unknown {
+  const load = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:module').createRequire(import.meta.url) : require;
+  return load(file);
+}
 
 function packageDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
@@ -39,7 +48,7 @@ function packageDir(): string {
 
 /** Installed tfjs-backend-wasm version. */
 export function installedWasmVersion(): string {
-  return (require(path.join(packageDir(), 'package.json')) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(packageDir(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 let installed = false;
@@ -47,7 +56,8 @@ let installed = false;
 function installPthreadWorker(): void {
   if (installed) return;
   const out = path.join(packageDir(), 'wasm-out');
-  const { wasmWorkerContents } = require(path.join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+  // Loaded through a require that Next's bundler cannot follow (it would try to bundle the file).
+  const { wasmWorkerContents } = runtimeRequire(path.join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
   // The file is a template literal: its "\n" escapes became line breaks inside string literals
   // (the package's own locateFile escapes them back the same way before making its Blob).
   const script = wasmWorkerContents.replace(/\n/g, '\\n');
