@@ -171,8 +171,15 @@ export function receiveMultipart(
 
     parser.on('file', (field, stream, info) => {
       const index = fileCount++;
-      if (failed !== null) {
+      // A file stream that is drained, not written, still gets busboy's "Unexpected end of file"
+      // when the parser is destroyed mid-file (fail()): without a listener that error is
+      // uncaught and ends the process. The request's own error is already on its way.
+      const drain = () => {
+        stream.on('error', () => {});
         stream.resume();
+      };
+      if (failed !== null) {
+        drain();
         return;
       }
       const filename = info.filename ?? '';
@@ -184,7 +191,7 @@ export function receiveMultipart(
         if (unsafe !== null) throw new HttpError(400, 'invalid_request', `unsafe file name '${filename.slice(0, 80)}' (${unsafe}): send the file under its own name`, 'files');
         file = target(filename, index, field);
       } catch (error) {
-        stream.resume();
+        drain();
         fail(error);
         return;
       }
