@@ -11,8 +11,16 @@ import { makeZip } from '../lib/io/zip-writer.test-util';
 export const E2E_PASSWORD = 'a long e2e password';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
-/** Signs a new researcher up (a unique address unless given) and lands on /workspace. */
+/**
+ * Signs a new researcher up (a unique e-mail unless given) and lands on /workspace. Sign-up is
+ * limited to 5 per client address per hour (lib/auth/rate-limit.ts), and the suite signs up more
+ * researchers than that: each one comes from an address of its own in 10.0.0.0/8, sent as
+ * X-Forwarded-For, which the e2e server trusts (GAZEBENCH_TRUST_PROXY=1, scripts/e2e.mjs) as it
+ * would behind a reverse proxy.
+ */
 export async function signUp(page: Page, email = `e2e-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.org`): Promise<string> {
+  const octet = () => 1 + Math.floor(Math.random() * 254);
+  await page.setExtraHTTPHeaders({ 'X-Forwarded-For': `10.${octet()}.${octet()}.${octet()}` });
   await page.goto('/signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(E2E_PASSWORD);

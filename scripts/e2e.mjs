@@ -75,7 +75,8 @@ let status = 1;
 let server;
 const demoRuns = demoRunsEnv();
 try {
-  server = await startTestServer({ GAZEBENCH_E2E_BUILD: '1', ...demoRuns.env });
+  // GAZEBENCH_TRUST_PROXY: e2e/workspace-steps.ts signUp gives each researcher an address of its own.
+  server = await startTestServer({ GAZEBENCH_E2E_BUILD: '1', GAZEBENCH_TRUST_PROXY: '1', ...demoRuns.env });
   if (filesWithSyntheticSource(path.join(root, '.next-e2e')).length === 0) {
     throw new Error('the e2e build (.next-e2e) lacks the synthetic gaze source; the production check above proves nothing');
   }
