@@ -23,14 +23,26 @@ export async function resolveStoredTargetLayer(dataDir: string, model: StoredMod
   // Without the stored target layer: a stale one must not stop the check of the new one.
   const bundle = await loadModelBundle(await modelBundleDir(dataDir, { ...model, targetLayer: null }));
   try {
-    if (bundle.format === 'graph-model') return checkGraphNode(bundle, name);
-    if (bundle.layersModel === undefined) throw new HttpError(400, 'invalid_request', 'the model has no layers to target', 'targetLayer');
-    return resolveFeatureLayer(bundle.layersModel, name).path;
-  } catch (error) {
-    if (error instanceof ModelSplitError) throw new HttpError(400, 'invalid_request', error.message, 'targetLayer');
-    throw error;
+    return resolveTargetLayerIn(bundle, name, 400);
   } finally {
     bundle.dispose();
+  }
+}
+
+/**
+ * The path `name` stands for in a loaded `bundle` (loaded without a target layer), by the rule
+ * above; throws HttpError `status` (field targetLayer) when the explainers would refuse it. Shared
+ * by PATCH (400) and the upload's predict/save steps (422, as for their other settings).
+ */
+export function resolveTargetLayerIn(bundle: ModelBundle, name: string, status: 400 | 422): string {
+  const code = status === 400 ? 'invalid_request' : 'invalid_model';
+  try {
+    if (bundle.format === 'graph-model') return checkGraphNode(bundle, name);
+    if (bundle.layersModel === undefined) throw new HttpError(status, code, 'the model has no layers to target', 'targetLayer');
+    return resolveFeatureLayer(bundle.layersModel, name).path;
+  } catch (error) {
+    if (error instanceof ModelSplitError) throw new HttpError(status, code, error.message, 'targetLayer');
+    throw error;
   }
 }
 

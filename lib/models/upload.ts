@@ -40,6 +40,7 @@ import { predictClass } from './predict';
 import { initTfNode } from './tf-node';
 import { methodsFor, type MethodCapabilityEntry } from '@/lib/explainers';
 import { defaultFeatureLayer } from './split';
+import { resolveTargetLayerIn } from './target-layer';
 import { manifestGroups, manifestPaths } from './topology';
 
 export const STAGING_TTL_HOURS = 24;
@@ -261,16 +262,22 @@ export function resolveSettings(staged: StagedUpload, given: Partial<ModelSettin
   };
 }
 
-/** Loads the staged bundle with `settings` (in a private folder of hard links) and runs `fn`. */
-async function withSettings<T>(dataDir: string, staged: StagedUpload, settings: ModelSettings, fn: (bundle: ModelBundle) => Promise<T>): Promise<T> {
+/**
+ * Loads the staged bundle with `settings` (in a private folder of hard links) and runs `fn` with
+ * it and the target layer's full path. The target layer is checked by the explainers' rule
+ * (target-layer.ts: exact path or unique bare name, 4-D output; for graphs, a node the CAM split
+ * takes), the rule PATCH applies, not by the looser load-time check: the bundle is loaded without
+ * it, then it is resolved.
+ */
+async function withSettings<T>(dataDir: string, staged: StagedUpload, settings: ModelSettings, fn: (bundle: ModelBundle, targetLayer: string | null) => Promise<T>): Promise<T> {
   const dir = stagingDir(dataDir, staged.uploadId);
   const trial = path.join(/*turbopackIgnore: true*/ dir, `try-${randomUUID()}`);
   await mkdir(trial);
   try {
     for (const f of staged.files) await link(path.join(/*turbopackIgnore: true*/ dir, 'bundle', f.name), path.join(/*turbopackIgnore: true*/ trial, f.name));
-    const config = { labels: settings.labels, preprocessing: settings.preprocessing, inputSize: settings.inputSize, ...(settings.targetLayer ? { targetLayer: settings.targetLayer } : {}) };
+    const config = { labels: settings.labels, preprocessing: settings.preprocessing, inputSize: settings.inputSize };
     await writeFile(path.join(/*turbopackIgnore: true*/ trial, CONFIG_JSON), JSON.stringify(config));
-    return await withBundle(trial, fn);
+    return await withBundle(trial, (bundle) => fn(bundle, settings.targetLayer ? resolveTargetLayerIn(bundle, settings.targetLayer, 422) : null));
   } finally {
     await rm(trial, { recursive: true, force: true });
   }
@@ -317,7 +324,7 @@ export interface ModelCard {
 /** Step 3: checks the settings by loading, stores the files, inserts the model. */
 export async function finalizeModel(db: Db, dataDir: string, staged: StagedUpload, card: ModelCard, settings: ModelSettings): Promise<ModelRow> {
   if (await getModelBySlug(db, card.slug)) throw new HttpError(409, 'slug_taken', `a model with the slug '${card.slug}' exists`, 'slug');
-  await withSettings(dataDir, staged, settings, async () => undefined);
+  const targetLayer = await withSettings(dataDir, staged, settings, async (_bundle, resolved) => resolved);
   const dir = stagingDir(dataDir, staged.uploadId);
   for (const f of staged.files) await putBlobFile(dataDir, path.join(/*turbopackIgnore: true*/ dir, 'bundle', f.name), f.sha256);
   const id = randomUUID();
@@ -325,7 +332,7 @@ export async function finalizeModel(db: Db, dataDir: string, staged: StagedUploa
     id, slug: card.slug, name: card.name, architecture: card.architecture, trainingData: card.trainingData, license: card.license,
     format: staged.format === 'graph-model' ? 'graph' : 'layers', url: `/api/v1/models/${id}/files/${MODEL_JSON}`,
     labels: settings.labels, preprocessing: settings.preprocessing, inputHeight: settings.inputSize[0], inputWidth: settings.inputSize[1],
-    targetLayer: settings.targetLayer, ownerId: staged.ownerId, visibility: card.visibility, sha256: staged.sha256, bytes: staged.bytes, files: staged.files,
+    targetLayer, ownerId: staged.ownerId, visibility: card.visibility, sha256: staged.sha256, bytes: staged.bytes, files: staged.files,
     rewrites: staged.rewrites,
   });
   if (!row) throw new HttpError(409, 'slug_taken', `a model with the slug '${card.slug}' exists`, 'slug');

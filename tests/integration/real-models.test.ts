@@ -17,12 +17,13 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET as getModel, PATCH as patchModel } from '@/app/api/v1/models/[id]/route';
 import { POST as createModelRoute } from '@/app/api/v1/models/route';
+import { POST as predict } from '@/app/api/v1/models/uploads/[id]/predict/route';
 import { POST as stage } from '@/app/api/v1/models/uploads/route';
 import { POST as postMaps } from '@/app/api/v1/runs/[id]/maps/route';
 import { POST as createRunRoute } from '@/app/api/v1/runs/route';
 import type { DbHandle } from '@/db/client';
 import { getModelById } from '@/db/queries/models';
-import { scores } from '@/db/schema';
+import { models, scores } from '@/db/schema';
 import { seedDemo } from '@/db/seed/demo';
 import { getExplainer } from '@/lib/explainers/index';
 import { decodeImage } from '@/lib/io/image-file';
@@ -167,6 +168,31 @@ describe(`real model shapes uploaded, explained and scored on ${driver}`, () => 
     expect(detail).toContain('b/act');
     expect((await getModelById(handle.db, row.id))?.targetLayer).toBe('b/act');
     expect((await getModelById(handle.db, ids.tm))?.targetLayer).toBe(TM_TARGET_PATH);
+  });
+
+  it('the upload`s predict and save steps take the target layers PATCH takes: a unique bare name is stored as its path; ambiguous and 2-D names are 422 and save nothing', async () => {
+    const dir = path.join(work, 'ambiguous');
+    const files = ['model.json', 'weights.bin'].map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(dir, name))) }));
+    const staged = await call(stage, request('/api/v1/models/uploads', { body: formData(files), caller: asCookie(ada) }));
+    expect(staged.status).toBe(201);
+    const { uploadId } = (await staged.json()) as { uploadId: string };
+    const before = (await handle.db.select({ id: models.id }).from(models)).length;
+    const save = (slug: string, targetLayer: string) => call(createModelRoute, request('/api/v1/models', { json: { uploadId, slug, name: slug, targetLayer }, caller: asCookie(ada) }));
+    // The load-time rule accepted both of these (a layer of that name exists); the explainers refuse them.
+    const ambiguous = await save('amb-act', 'act');
+    expect(ambiguous.status).toBe(422);
+    expect(await ambiguous.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringMatching(/ambiguous.*a\/act|a\/act.*ambiguous/s) });
+    const flat = await save('amb-gap', 'gap');
+    expect(flat.status).toBe(422);
+    expect(await flat.json()).toMatchObject({ field: 'targetLayer', detail: expect.stringContaining('not a 4-D NHWC activation') });
+    const tried = await call(predict, request(`/api/v1/models/uploads/${uploadId}/predict`, { json: { targetLayer: 'act' }, caller: asCookie(ada) }), { id: uploadId });
+    expect(tried.status).toBe(422);
+    expect(await tried.json()).toMatchObject({ field: 'targetLayer' });
+    expect((await handle.db.select({ id: models.id }).from(models)).length).toBe(before);
+    // A bare name unique among the nested models is stored as the path the explainers resolve.
+    const bare = await save('amb-bare', 'a_conv');
+    expect(bare.status).toBe(201);
+    expect(await bare.json()).toMatchObject({ targetLayer: 'a/a_conv' });
   });
 
   it('PATCH targetLayer on a graph model takes a node the CAM split takes, and refuses an unknown or 2-D node with 400', async () => {
