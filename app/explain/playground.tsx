@@ -231,7 +231,7 @@ export function Playground({ datasets }: { datasets: readonly DatasetOption[] })
         {runError !== null ? <p role="alert" className="text-sm text-red-700">{runError}</p> : null}
       </section>
 
-      {rows.length > 0 ? <ResultGrid rows={rows} methods={gridMethods} labels={model?.labels ?? []} backend={worker?.backend.name ?? ''} /> : null}
+      {rows.length > 0 ? <ResultGrid rows={rows} methods={gridMethods} labels={model?.labels ?? []} backend={worker?.backend.name ?? ''} preprocessing={model?.preprocessing ?? 'unit'} /> : null}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { displayMap, explanationJson, heatmapRgba, isolinePaths, overlayRgba, type Rgba } from '@/lib/explainers/browser/display';
 import type { ExplanationMessage } from '@/lib/explainers/browser/protocol';
+import type { Preprocessing } from '@/lib/models/bundle-core';
 import { composePng, fileStem, paint, saveBlob, strokePaths } from './browser-image';
 
 interface Props {
@@ -12,15 +13,17 @@ interface Props {
   readonly explanation: ExplanationMessage;
   readonly labels: readonly string[];
   readonly backend: string;
+  /** The model's preprocessing preset: where on the image the map lies (display.ts displayMap). */
+  readonly preprocessing: Preprocessing;
 }
 
 const PANELS = ['heatmap', 'overlay', 'isolines'] as const;
 
 /** One grid cell: heatmap, overlay and isolines of one method on one image, with downloads. */
-export function ResultCell({ imageName, base, explanation, labels, backend }: Props) {
+export function ResultCell({ imageName, base, explanation, labels, backend, preprocessing }: Props) {
   const refs = useRef<Record<(typeof PANELS)[number], HTMLCanvasElement | null>>({ heatmap: null, overlay: null, isolines: null });
   const [error, setError] = useState<string | null>(null);
-  const scaled = useMemo(() => displayMap(explanation.map, base.width, base.height), [explanation, base]);
+  const scaled = useMemo(() => displayMap(explanation.map, base.width, base.height, preprocessing), [explanation, base, preprocessing]);
   const label = `${explanation.method} on ${imageName}`;
 
   useEffect(() => {

@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import type { Rgba } from '@/lib/explainers/browser/display';
 import type { ExplanationMessage } from '@/lib/explainers/browser/protocol';
+import type { Preprocessing } from '@/lib/models/bundle-core';
 import { paint } from './browser-image';
 import { ResultCell } from './result-cell';
 
@@ -20,6 +21,7 @@ interface Props {
   readonly methods: readonly string[];
   readonly labels: readonly string[];
   readonly backend: string;
+  readonly preprocessing: Preprocessing;
 }
 
 function Original({ name, base }: { name: string; base: Rgba }) {
@@ -31,7 +33,7 @@ function Original({ name, base }: { name: string; base: Rgba }) {
 }
 
 /** The labs' grid display: one row per image, one column per method. */
-export function ResultGrid({ rows, methods, labels, backend }: Props) {
+export function ResultGrid({ rows, methods, labels, backend, preprocessing }: Props) {
   return (
     <div className="overflow-x-auto">
       <table className="border-separate border-spacing-3 text-left">
@@ -59,7 +61,7 @@ export function ResultGrid({ rows, methods, labels, backend }: Props) {
                 return (
                   <td key={m}>
                     {result !== undefined ? (
-                      <ResultCell imageName={row.name} base={row.base} explanation={result} labels={labels} backend={backend} />
+                      <ResultCell imageName={row.name} base={row.base} explanation={result} labels={labels} backend={backend} preprocessing={preprocessing} />
                     ) : error !== undefined ? (
                       <p role="alert" className="max-w-64 text-xs text-red-700">{error}</p>
                     ) : (

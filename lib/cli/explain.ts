@@ -24,7 +24,8 @@ import { parseArgs } from 'node:util';
 import { assertCanRun, EXPLAINERS, ExplainerError, POOLED_METHODS, resolveCamLayer, type Explanation } from '../explainers/index';
 import { applyColormap, blendOver } from '../imaging/colormap';
 import { normalizeForOutput } from '../imaging/normalize';
-import { resizeBilinear } from '../imaging/resize';
+import type { Preprocessing } from '../models/bundle-core';
+import { inputPlane } from '../models/preprocess';
 import { ImageFileError, readImageFile, type DecodedImage } from '../io/image-file';
 import { writeNpy } from '../io/npy';
 import { encodePng } from '../io/png';
@@ -70,14 +71,17 @@ function parseFormats(text: string): Format[] {
   return names as Format[];
 }
 
-/** The image resized (bilinear, half-pixel) to width × height, opaque RGBA. */
-function resizedRgba(image: DecodedImage, width: number, height: number): Uint8Array {
+/**
+ * The image as the model input of width × height holds it (preprocess.ts `inputPlane`: bilinear
+ * resize, or Teachable Machine's centre crop), opaque RGBA: the pixels the map explains.
+ */
+function resizedRgba(image: DecodedImage, width: number, height: number, preset: Preprocessing): Uint8Array {
   const out = new Uint8Array(width * height * 4).fill(255);
   const n = image.width * image.height;
   for (let c = 0; c < 3; c++) {
     const plane = new Float64Array(n);
     for (let i = 0; i < n; i++) plane[i] = image.rgba[i * 4 + c] as number;
-    const r = image.width === width && image.height === height ? plane : resizeBilinear({ width: image.width, height: image.height, data: plane }, width, height).data;
+    const r = inputPlane(plane, image.width, image.height, preset, width, height);
     for (let i = 0; i < width * height; i++) out[i * 4 + c] = Math.min(255, Math.max(0, Math.round(r[i] as number)));
   }
   return out;
@@ -164,7 +168,7 @@ async function explain(argv: string[]): Promise<number> {
           const scaled = normalizeForOutput(result.map);
           if (formats.includes('npy')) await staged.write(`${base}.npy`, writeNpy(scaled, 'float32'));
           if (formats.includes('png')) {
-            const overlay = blendOver(resizedRgba(image, scaled.width, scaled.height), applyColormap(scaled, 'jet'), OVERLAY_OPACITY);
+            const overlay = blendOver(resizedRgba(image, scaled.width, scaled.height, bundle.config.preprocessing), applyColormap(scaled, 'jet'), OVERLAY_OPACITY);
             await staged.write(`${base}.png`, encodePng({ width: scaled.width, height: scaled.height, data: new Uint8Array(overlay.buffer) }));
           }
         }

@@ -21,7 +21,6 @@
  * abort checks come once per round of pool.size chunks).
  * Bad input throws MetricError('evaluate', argument, reason).
  */
-import { resizeBilinear } from '@/lib/imaging/resize';
 import { averageDropIncrease } from '@/lib/metrics/adic';
 import { MetricError } from '@/lib/metrics/errors';
 import { deletionCurve, insertionCurve, insertionDeletion, type ModelImage } from '@/lib/metrics/insertion-deletion';
@@ -31,7 +30,8 @@ import { checkGrid } from '@/lib/metrics/validate';
 import type { ModelBundle } from '@/lib/models/bundle';
 import { poolFor, type ForwardPool } from '@/lib/models/forward-pool-contract';
 import { DEFAULT_BATCH_SIZE, pooledScoreBatch, scoreBatchFor } from '@/lib/models/predict';
-import { preprocess } from '@/lib/models/preprocess';
+import type { Preprocessing } from '@/lib/models/bundle-core';
+import { imageMapInInputFrame, preprocess } from '@/lib/models/preprocess';
 
 export const EVALUATION_METRICS = ['insertion', 'deletion', 'road', 'adic'] as const;
 export type EvaluationMetric = (typeof EVALUATION_METRICS)[number];
@@ -96,13 +96,17 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-/** The map at the model input size, checked (non-empty, finite). */
-export function saliencyAtInputSize(saliency: Grid, width: number, height: number): Grid {
+/**
+ * The map at the model input size, checked (non-empty, finite). A map at another size is taken to
+ * cover the whole image and is put in the input's frame for `preset` (preprocess.ts
+ * `imageMapInInputFrame`: Teachable Machine's centre crop is cut out of it, not squeezed into it).
+ */
+export function saliencyAtInputSize(saliency: Grid, width: number, height: number, preset: Preprocessing): Grid {
   if (saliency.width * saliency.height === 0 || saliency.data.length === 0) {
     throw new MetricError(WHO, 'saliency', `map has 0 pixels (${saliency.width}x${saliency.height}); it cannot be resized`);
   }
   checkGrid(WHO, 'saliency', saliency);
-  return saliency.width === width && saliency.height === height ? saliency : resizeBilinear(saliency, width, height);
+  return imageMapInInputFrame(saliency, preset, width, height);
 }
 
 function argmax(v: Float32Array): number {
@@ -127,7 +131,7 @@ export async function evaluateWithoutGroundTruth(input: EvaluateInput): Promise<
   if (requested !== 'predicted' && !(Number.isInteger(requested) && requested >= 0 && requested < bundle.numClasses)) {
     throw new MetricError(WHO, 'classIndex', `${requested} is out of range for a model with ${bundle.numClasses} classes (0..${bundle.numClasses - 1})`);
   }
-  const saliency = saliencyAtInputSize(input.saliency, width, height);
+  const saliency = saliencyAtInputSize(input.saliency, width, height, bundle.config.preprocessing);
   const data = preprocess(image.rgba, image.width, image.height, bundle.config.preprocessing, bundle.config.inputSize);
   const modelImage: ModelImage = { width, height, channels: bundle.channels, data };
   const pool = poolFor(input.pool, bundle.dir);

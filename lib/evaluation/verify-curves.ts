@@ -81,7 +81,7 @@ export async function verifyClientCurves(input: VerifyCurvesInput): Promise<Veri
   const [height, width] = bundle.config.inputSize;
   const step = input.step ?? width;
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
-  const saliency = saliencyAtInputSize(input.saliency, width, height);
+  const saliency = saliencyAtInputSize(input.saliency, width, height, bundle.config.preprocessing);
   const data = preprocess(input.image.rgba, input.image.width, input.image.height, bundle.config.preprocessing, bundle.config.inputSize);
   const modelImage: ModelImage = { width, height, channels: bundle.channels, data };
   const forward = scoreBatchFor(bundle, { output: 'probability', batchSize });

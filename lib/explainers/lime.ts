@@ -26,6 +26,7 @@
  * Extras: superpixel `weights`, `intercept`, weighted `r2`, `localPrediction`, `segments`.
  */
 import { resizeBilinear } from '@/lib/imaging/resize';
+import { inputPlane } from '@/lib/models/preprocess';
 import { quickshift } from '@/lib/imaging/quickshift';
 import { slic } from '@/lib/imaging/slic';
 import type { Segmentation } from '@/lib/imaging/segmentation';
@@ -45,12 +46,21 @@ const spec: InputMethodSpec = {
   },
 };
 
-/** RGB in [0, 1] at the model input size, resized as preprocess() does. */
+/**
+ * RGB in [0, 1] at the model input size, resized (and for "teachable-machine" centre-cropped) as
+ * preprocess() does: the superpixels are segments of the pixels the model sees.
+ */
 function modelRgb(ctx: InputContext, options: ExplainOptions): { width: number; height: number; data: Float64Array } {
   const { rgba, width, height } = options.image;
   const out = new Float64Array(ctx.width * ctx.height * 3);
   const plane = new Float64Array(width * height);
   for (let c = 0; c < 3; c++) {
+    if (options.bundle.config.preprocessing === 'teachable-machine') {
+      for (let i = 0; i < plane.length; i++) plane[i] = rgba[i * 4 + c] as number;
+      const cropped = inputPlane(plane, width, height, 'teachable-machine', ctx.width, ctx.height);
+      for (let i = 0; i < cropped.length; i++) out[i * 3 + c] = (cropped[i] as number) / 255;
+      continue;
+    }
     for (let i = 0; i < plane.length; i++) plane[i] = (rgba[i * 4 + c] as number) / 255;
     const resized = width === ctx.width && height === ctx.height ? plane : resizeBilinear({ width, height, data: plane }, ctx.width, ctx.height).data;
     for (let i = 0; i < resized.length; i++) out[i * 3 + c] = resized[i] as number;

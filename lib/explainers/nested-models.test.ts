@@ -115,3 +115,43 @@ describe('a saved Teachable Machine export, loaded from its folder as the CLI do
     memory.dispose();
   });
 });
+
+describe('"teachable-machine" preset on a non-square image: LIME and insertion/deletion see the centre crop', () => {
+  // 48×32 into a 32×32 input: scale 1, crop = columns 8..39 (preprocess.ts teachableMachineCrop).
+  // The wide image's margins are other noise; the model never sees them, so every result on the
+  // wide image must equal the result on the crop itself. Before, LIME segmented the squeezed image
+  // and the curves squeezed an image-size map into the input.
+  const WIDE = 48;
+  const X0 = 8;
+  const wide = randomImage(41, WIDE, SIZE);
+  const crop = { width: SIZE, height: SIZE, rgba: new Uint8Array(SIZE * SIZE * 4) };
+  for (let y = 0; y < SIZE; y++) crop.rgba.set(wide.rgba.subarray((y * WIDE + X0) * 4, (y * WIDE + X0 + SIZE) * 4), y * SIZE * 4);
+  const tm = (): ModelBundle => createModelBundle(teachableMachineModel({ seed: 3 }), { labels: TM_LABELS, preprocessing: 'teachable-machine', inputSize: [SIZE, SIZE] });
+
+  it('LIME: the same superpixels and map as on the crop', async () => {
+    await initTfNode('wasm');
+    const bundle = tm();
+    const params = { num_samples: 64, kernel_size: 2, max_dist: 20 };
+    const a = await run('lime', bundle, { image: wide, params });
+    const b = await run('lime', bundle, { image: crop, params });
+    expect((a.extras?.segments as { labels: Int32Array }).labels).toEqual((b.extras?.segments as { labels: Int32Array }).labels);
+    expect(a.map.data).toEqual(b.map.data);
+    bundle.dispose();
+  });
+
+  it('insertion/deletion of an image-size map: the curves of its crop on the crop', async () => {
+    await initTfNode('wasm');
+    const bundle = tm();
+    const { evaluateWithoutGroundTruth } = await import('@/lib/evaluation/evaluate');
+    const full = { width: WIDE, height: SIZE, data: Float64Array.from({ length: WIDE * SIZE }, (_, i) => Math.sin(i * 0.37) + (i % WIDE) / WIDE) };
+    const cut = { width: SIZE, height: SIZE, data: new Float64Array(SIZE * SIZE) };
+    for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) cut.data[y * SIZE + x] = full.data[y * WIDE + x + X0] as number;
+    const metrics = ['insertion', 'deletion'] as const;
+    const a = await evaluateWithoutGroundTruth({ bundle, image: wide, saliency: full, metrics: [...metrics], step: 8 });
+    const b = await evaluateWithoutGroundTruth({ bundle, image: crop, saliency: cut, metrics: [...metrics], step: 8 });
+    expect(a.insertion?.auc).toBeDefined();
+    expect(a.insertion).toEqual(b.insertion);
+    expect(a.deletion).toEqual(b.deletion);
+    bundle.dispose();
+  });
+});

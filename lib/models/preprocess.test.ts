@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '@/lib/random';
 import { PREPROCESSING_PRESETS } from './bundle';
 import { resizeBilinear } from '@/lib/imaging/resize';
-import { inputMapInImageFrame, preprocess, teachableMachineCrop } from './preprocess';
+import { imageMapInInputFrame, inputMapInImageFrame, inputPlane, preprocess, teachableMachineCrop } from './preprocess';
 import { initTfNode } from './tf-node';
 
 /** One pixel R, G, B, A. */
@@ -136,6 +136,38 @@ describe('inputMapInImageFrame: a map at the input size back in the image`s fram
   it('other presets: the whole image, i.e. the plain bilinear resize; a map at the image size is kept', () => {
     expect(inputMapInImageFrame(map, 'inception', 300, 224)).toEqual(resizeBilinear(map, 300, 224));
     expect(inputMapInImageFrame(map, 'teachable-machine', 224, 224)).toBe(map);
+  });
+});
+
+describe('imageMapInInputFrame: a map at the image size in the input`s frame (the inverse)', () => {
+  it('"teachable-machine": an image-size map is cut at the centre crop (columns 38..261 of 300×224), not squeezed', () => {
+    const image = { width: 300, height: 224, data: Float64Array.from({ length: 300 * 224 }, (_, i) => i % 300) };
+    const out = imageMapInInputFrame(image, 'teachable-machine', 224, 224);
+    expect([out.width, out.height]).toEqual([224, 224]);
+    // Column x of the input is column x + 38 of the image (the scale is 1 here): the value is the column.
+    for (const y of [0, 111, 223]) for (const x of [0, 100, 223]) expect(out.data[y * 224 + x]).toBe(x + 38);
+    // A squeeze (the old behaviour) would give column 0 → ~0.17, not 38.
+    expect(resizeBilinear(image, 224, 224).data[0]).toBeLessThan(1);
+  });
+
+  it('round trip: a map put in the image frame and back is the map; other presets resize; input-size maps are kept', () => {
+    const map = { width: 224, height: 224, data: Float64Array.from({ length: 224 * 224 }, (_, i) => 1 + (i % 7)) };
+    expect(imageMapInInputFrame(inputMapInImageFrame(map, 'teachable-machine', 300, 224), 'teachable-machine', 224, 224).data).toEqual(map.data);
+    const image = { width: 300, height: 200, data: Float64Array.from({ length: 300 * 200 }, (_, i) => i % 13) };
+    expect(imageMapInInputFrame(image, 'unit', 224, 224)).toEqual(resizeBilinear(image, 224, 224));
+    expect(imageMapInInputFrame(map, 'teachable-machine', 224, 224)).toBe(map);
+  });
+});
+
+describe('inputPlane: a 0–255 plane as the model input holds it', () => {
+  it('"teachable-machine" takes the pixels preprocess() takes (its x/127 − 1 inverted), other presets the plain resize', () => {
+    const [w, h] = [40, 24];
+    const rgba = randomImage(w, h, 11);
+    const red = Float64Array.from({ length: w * h }, (_, i) => rgba[i * 4] as number);
+    const cropped = inputPlane(red, w, h, 'teachable-machine', 16, 16);
+    const model = preprocess(rgba, w, h, 'teachable-machine', [16, 16]);
+    for (let i = 0; i < 16 * 16; i++) expect((model[i * 3] as number) + 1).toBeCloseTo((cropped[i] as number) / 127, 6);
+    expect(inputPlane(red, w, h, 'unit', 16, 16)).toEqual(resizeBilinear({ width: w, height: h, data: red }, 16, 16).data);
   });
 });
 

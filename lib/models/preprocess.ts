@@ -86,6 +86,35 @@ export function inputMapInImageFrame(map: Grid, preset: Preprocessing, width: nu
   return resizeBilinear({ width: f.scaledWidth, height: f.scaledHeight, data: frame }, width, height);
 }
 
+/**
+ * The inverse of `inputMapInImageFrame`: a map at the width×height image's size in the frame of
+ * the outW×outH model input. "teachable-machine": resized to the scaled frame and cut at the
+ * centre crop (the pixels the model sees); other presets: resized to the input. A map already at
+ * the input size is returned as it is (it is taken to be made at the input).
+ */
+export function imageMapInInputFrame(map: Grid, preset: Preprocessing, outW: number, outH: number): Grid {
+  if (map.width === outW && map.height === outH) return map;
+  if (preset !== 'teachable-machine') return resizeBilinear(map, outW, outH);
+  const f = teachableMachineCrop(map.width, map.height, outW, outH);
+  const scaled = f.scaledWidth === map.width && f.scaledHeight === map.height ? map.data : resizeBilinear(map, f.scaledWidth, f.scaledHeight).data;
+  const out = new Float64Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
+    for (let x = 0; x < outW; x++) out[y * outW + x] = scaled[(y + f.y0) * f.scaledWidth + x + f.x0] as number;
+  }
+  return { width: outW, height: outH, data: out };
+}
+
+/**
+ * One 0–255 channel plane of a width×height image as the outW×outH model input holds it before
+ * normalisation: Teachable Machine's scale + centre crop (bytes) for "teachable-machine", a
+ * bilinear resize otherwise. What perturbation methods that work in pixel space (LIME's
+ * segmentation) must see, so that their segments are the pixels the model sees.
+ */
+export function inputPlane(plane: Float64Array, width: number, height: number, preset: Preprocessing, outW: number, outH: number): Float64Array {
+  if (preset === 'teachable-machine') return teachableMachinePlane(plane, width, height, outW, outH);
+  return width === outW && height === outH ? plane : resizeBilinear({ width, height, data: plane }, outW, outH).data;
+}
+
 /** One channel plane resized and cropped as Teachable Machine's canvas holds it (bytes). */
 function teachableMachinePlane(plane: Float64Array, width: number, height: number, outW: number, outH: number): Float64Array {
   const f = teachableMachineCrop(width, height, outW, outH);

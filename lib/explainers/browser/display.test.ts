@@ -22,6 +22,14 @@ describe('displayMap', () => {
     expect(Array.from(displayMap(grid(2, 1, [3, 3]), 2, 1).data)).toEqual([0, 0]);
   });
 
+  it('"teachable-machine": a 2×2 input map on a 6×2 panel lies on the centre crop (columns 2..3), 0 on the margins', () => {
+    const m = displayMap(grid(2, 2, [1, 2, 3, 4]), 6, 2, 'teachable-machine');
+    // Min-max first ([1, 2, 3, 4] → [0, 1/3, 2/3, 1]), so the margins are the map's minimum.
+    expect(Array.from(m.data)).toEqual([0, 0, 0, 1 / 3, 0, 0, 0, 0, 2 / 3, 1, 0, 0]);
+    // Without the preset the map is stretched over the whole panel: no zero margins.
+    expect(displayMap(grid(2, 2, [1, 2, 3, 4]), 6, 2).data[5]).toBeGreaterThan(0);
+  });
+
   it('resizes bilinearly and stays in [0, 1] with both ends reached', () => {
     const m = displayMap(grid(2, 2, [0, 1, 2, 3]), 5, 3);
     expect([m.width, m.height, m.data.length]).toEqual([5, 3, 15]);

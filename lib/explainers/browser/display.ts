@@ -19,6 +19,8 @@ import { isolines, isolineSvgPath } from '@/lib/imaging/isolines';
 import { minMaxValues } from '@/lib/imaging/normalize';
 import { resizeBilinear } from '@/lib/imaging/resize';
 import type { Grid } from '@/lib/metrics/types';
+import type { Preprocessing } from '@/lib/models/bundle-core';
+import { inputMapInImageFrame } from '@/lib/models/preprocess';
 import type { ExplanationMessage, MapMessage } from './protocol';
 
 export const OVERLAY_OPACITY = 0.5;
@@ -38,10 +40,15 @@ export function panelSize(width: number, height: number, maxSide = MAX_PANEL_SID
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
-/** The map min-max scaled to [0, 1] and resized to width × height. */
-export function displayMap(map: Grid, width: number, height: number): Grid<Float64Array> {
+/**
+ * The map min-max scaled to [0, 1] and put on a width × height panel of the image: resized to it,
+ * or for `preset` "teachable-machine" (the model saw the centre crop) laid on the crop's place,
+ * 0 elsewhere (lib/models/preprocess.ts `inputMapInImageFrame`).
+ */
+export function displayMap(map: Grid, width: number, height: number, preset: Preprocessing = 'unit'): Grid<Float64Array> {
   const scaled = { width: map.width, height: map.height, data: minMaxValues(map.data) };
   if (map.width === width && map.height === height) return scaled;
+  if (preset === 'teachable-machine') return { width, height, data: minMaxValues(inputMapInImageFrame(scaled, preset, width, height).data) };
   return { width, height, data: minMaxValues(resizeBilinear(scaled, width, height).data) };
 }
 

@@ -18,7 +18,7 @@
  *   (any failure)                            error {id | null, name, message, field?}
  */
 import { z } from 'zod';
-import type { ConfigSource } from '@/lib/models/bundle-core';
+import type { ConfigSource, Preprocessing } from '@/lib/models/bundle-core';
 
 export const BACKENDS = ['wasm', 'webgl', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -113,7 +113,7 @@ export interface ModelInfo {
   readonly format: 'layers-model' | 'graph-model';
   readonly labels: readonly string[];
   readonly inputSize: readonly [number, number];
-  readonly preprocessing: string;
+  readonly preprocessing: Preprocessing;
   readonly numClasses: number;
   readonly targetLayer: string | null;
   readonly configSource: ConfigSource;
