@@ -13,6 +13,7 @@ import { readNpy } from '@/lib/io/npy';
 import { decodePng, encodePng } from '@/lib/io/png';
 import { createModelBundle, loadModelBundle } from '@/lib/models/bundle';
 import { GRAPH_NODES, graphCnnFixture, graphCnnTwin, saveGraphCnn } from '@/lib/models/testing/graph-model.test-util';
+import { saveTeachableMachineExport, teachableMachineModel } from '@/lib/models/testing/teachable-machine.test-util';
 import { initTfNode } from '@/lib/models/tf-node';
 import { saveBundle, sumModel } from '@/lib/models/toy-bundle.test-util';
 import { stagedFolder } from './explain-options';
@@ -90,6 +91,40 @@ describe('gazebench explain (spawned, end to end)', () => {
     // 'k' goes to the method that has it only.
     expect(JSON.parse(await readFile(path.join(out, 'first.gradcam.json'), 'utf8')).params).toEqual({});
   }, 120_000);
+
+  it('a Teachable Machine export folder (metadata.json) and a non-square image: every method runs from the CLI and equals the library', async () => {
+    // 32² seeded Teachable-Machine-shaped export (nested Sequential, MobileNetV2-like base, labels
+    // and the teachable-machine preset from metadata.json: nothing given on the command line).
+    const tmModel = teachableMachineModel({ size: 32, seed: 9 });
+    const tmDir = await saveTeachableMachineExport(tmModel);
+    tmModel.dispose();
+    const image = randomImage(17, 48, 32);
+    const file = path.join(work, 'wide.png');
+    await writeFile(file, png(image));
+    const methods = Object.keys(EXPLAINERS);
+    const params = { N: '32', num_samples: '32', n: '4', n_samples: '4', steps: '8' };
+    const out = path.join(work, 'tm-maps');
+    const r = await runCli(['--model', tmDir, '--image', file, '--method', methods.join(','), '--format', 'json,png', '--seed', '7', ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(methods.flatMap((m) => [`wide.${m}.json`, `wide.${m}.png`]).sort());
+    const bundle = await loadModelBundle(tmDir);
+    try {
+      expect(bundle.config.preprocessing).toBe('teachable-machine');
+      for (const method of methods) {
+        const explainer = EXPLAINERS[method]!;
+        const own = Object.fromEntries(Object.entries(params).filter(([k]) => k in explainer.defaults).map(([k, v]) => [k, Number(v)]));
+        const expected = await explainer.explain({ bundle, image, target: { classIndex: 'predicted', output: 'logit' }, params: own, seed: 7 });
+        const json = JSON.parse(await readFile(path.join(out, `wide.${method}.json`), 'utf8')) as { label: string; width: number; data: number[] };
+        expect(json.label, method).toBe(bundle.config.labels[expected.classIndex]);
+        expect(json.label, method).toMatch(/^Class [12]$/);
+        expect(json.width, method).toBe(32);
+        expect(json.data, method).toEqual(Array.from(normalizeForOutput(expected.map).data));
+      }
+    } finally {
+      bundle.dispose();
+      await rm(tmDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it.skipIf(!existsSync(path.join(DEMO_MODEL, 'model.json')))(
     'demo model: Grad-CAM and FEM of a star put more of their map on the star than off it',
