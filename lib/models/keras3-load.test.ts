@@ -127,3 +127,30 @@ describe('Keras 3 nested Sequential', () => {
     loaded.dispose();
   });
 });
+
+describe('TF.js-saved SeparableConv2D with a depth multiplier (TF.js 4.22 leaves it out of model.json)', () => {
+  it('does not load as saved; through the normaliser it loads, says what it restored, and gives the saved model`s outputs', async () => {
+    const { xceptionLikeModel } = await import('./testing/teachable-machine.test-util');
+    const model = xceptionLikeModel({ seed: 4 });
+    const dir = path.join(root, 'xception-like');
+    await model.save(fileSystemHandler(dir));
+    const saved = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as { modelTopology: unknown };
+    expect(JSON.stringify(saved.modelTopology)).not.toContain('depth_multiplier');
+    // The bug: tf.loadLayersModel of the saved files fails on the depthwise kernel's shape.
+    await expect(tf.loadLayersModel(fileSystemHandler(dir))).rejects.toThrow(/Shape mismatch/);
+    const bundle = await loadModelBundle(dir);
+    try {
+      expect(bundle.rewrites.join('\n')).toMatch(/SeparableConv2D depth_multiplier restored from the depthwise kernel's shape/);
+      const x = tf.randomUniform([1, ...(model.inputs[0]!.shape.slice(1) as number[])], 0, 1, 'float32', 3);
+      const a = (model.predict(x) as Tensor).dataSync();
+      const b = (bundle.layersModel!.predict(x) as Tensor).dataSync();
+      let diff = 0;
+      a.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - (b[i] as number)))));
+      expect(diff).toBeLessThanOrEqual(TOLERANCE);
+      x.dispose();
+    } finally {
+      bundle.dispose();
+      model.dispose();
+    }
+  });
+});

@@ -261,6 +261,49 @@ function keras3OutputsNameSequential(original: Json, out: Json, classes: Readonl
  * Rewrites the Keras 3 forms of a layers-model model.json into those tfjs-layers 4.22 reads.
  * Returns `modelJson` itself when nothing needed rewriting; throws TopologyError (one line).
  */
+/** Weight name → shape, from model.json's weightsManifest (TF.js names weights `layer/weight`). */
+function weightShapes(manifest: unknown): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  if (!Array.isArray(manifest)) return out;
+  for (const group of manifest) {
+    if (!isRecord(group) || !Array.isArray(group.weights)) continue;
+    for (const w of group.weights) {
+      if (isRecord(w) && typeof w.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d))) out.set(w.name, w.shape as number[]);
+    }
+  }
+  return out;
+}
+
+const DEPTHWISE_CLASSES: ReadonlySet<string> = new Set(['SeparableConv2D', 'DepthwiseConv2D']);
+
+/**
+ * TF.js 4.22 saves SeparableConv2D without `depth_multiplier` (tfjs-layers SeparableConv.getConfig
+ * omits it), so its own saved models with a multiplier other than 1 do not load again ("Shape
+ * mismatch: [3,3,16,1] vs. [3,3,16,2]"). Keras always writes it. Where it is missing, it is put
+ * back from the depthwise kernel's shape [kh, kw, in, multiplier], as Keras would have written it.
+ * Walks nested models, in place (on the normaliser's own copy).
+ */
+function restoreDepthMultipliers(entry: unknown, shapes: ReadonlyMap<string, number[]>, log: Log): void {
+  if (Array.isArray(entry)) {
+    for (const e of entry) restoreDepthMultipliers(e, shapes, log);
+    return;
+  }
+  if (!isRecord(entry)) return;
+  const config = entry.config;
+  if (typeof entry.class_name === 'string' && DEPTHWISE_CLASSES.has(entry.class_name) && isRecord(config) && config.depth_multiplier === undefined && typeof config.name === 'string') {
+    const shape = shapes.get(`${config.name}/depthwise_kernel`);
+    if (shape !== undefined && shape.length === 4 && (shape[3] as number) > 1) {
+      config.depth_multiplier = shape[3];
+      log.add(`${entry.class_name} depth_multiplier restored from the depthwise kernel's shape (TF.js-saved models leave it out)`, config.name);
+    }
+    return;
+  }
+  if (isRecord(config)) {
+    restoreDepthMultipliers(config.layers, shapes, log);
+    if (isRecord(config.layer)) restoreDepthMultipliers(config.layer, shapes, log);
+  }
+}
+
 export function normalizeTopology(modelJson: Record<string, unknown>, options: NormalizeOptions = {}): NormalizedTopology {
   const topology = modelJson.modelTopology;
   if (!isRecord(topology)) return { modelJson, rewrites: [] };
@@ -269,7 +312,9 @@ export function normalizeTopology(modelJson: Record<string, unknown>, options: N
   if (typeof model.class_name !== 'string' || Array.isArray(topology.node)) return { modelJson, rewrites: [] };
   const log = new Log();
   const unknown: string[] = [];
-  const normalized = normalizeLayer(model, null, options.knownClasses, unknown, log);
+  // A copy: normalizeLayer may share untouched sub-objects with the caller's modelJson.
+  const normalized = structuredClone(normalizeLayer(model, null, options.knownClasses, unknown, log));
+  restoreDepthMultipliers(normalized, weightShapes(modelJson.weightsManifest), log);
   if (unknown.length > 0) {
     throw new TopologyError(`layer class${unknown.length > 1 ? 'es' : ''} not supported by TF.js: ${unknown.join(', ')}`);
   }
