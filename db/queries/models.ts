@@ -4,7 +4,7 @@
  */
 import { asc, eq, getTableColumns, or, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { models, users, type ModelFile } from '../schema';
+import { models, users, type ModelFile, type StoredMethodCapability } from '../schema';
 
 export type ModelRow = typeof models.$inferSelect;
 /** A model with its owner's display name (never the email): the model card's "owner". */
@@ -50,6 +50,8 @@ export interface NewModel {
   files: ModelFile[];
   /** Keras 3 normaliser rewrites (lib/models/keras3.ts); default []. */
   rewrites?: string[];
+  /** What methods can run on it (lib/explainers `methodsFor`, found at upload); absent → computed when first needed (lib/models/stored-methods.ts). */
+  methods?: StoredMethodCapability[];
 }
 
 /** Inserts a model; undefined when the slug is taken. */

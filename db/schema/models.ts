@@ -9,6 +9,14 @@ export interface ModelFile {
   bytes: number;
 }
 
+/** One entry of models.methods: lib/explainers `MethodCapabilityEntry`. */
+export interface StoredMethodCapability {
+  method: string;
+  ok: boolean;
+  reason?: string;
+  field?: 'model' | 'layer';
+}
+
 export const models = pgTable('models', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),
@@ -37,6 +45,12 @@ export const models = pgTable('models', {
   files: jsonb('files').$type<ModelFile[]>(),
   /** What lib/models/keras3.ts rewrote in model.json to load it (Keras 3 forms), one line each; [] when nothing (the file is kept as uploaded). */
   rewrites: jsonb('rewrites').$type<string[]>().notNull().default([]),
+  /**
+   * Which explanation methods can run on the bundle and why not (lib/explainers `methodsFor`), found
+   * when it was uploaded; null for rows from before (and platform bundles) until the server first
+   * needs it (lib/models/stored-methods.ts computes it from the bundle and stores it).
+   */
+  methods: jsonb('methods').$type<StoredMethodCapability[]>(),
   isDemo: boolean('is_demo').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -63,7 +63,11 @@ export const createRun = defineRoute({
   method: 'POST', path: '/api/v1/runs', tags: ['runs'], auth: 'write',
   summary: 'Create a run (model × explainer × dataset); its maps follow with POST /api/v1/runs/{id}/maps',
   body: { kind: 'json', schema: CreateRunBody },
-  responses: { 201: { description: 'created (Location: the run)', schema: RunBody }, 404: { description: 'the dataset or model is absent or private to someone else (`field` says which)' } },
+  responses: {
+    201: { description: 'created (Location: the run)', schema: RunBody },
+    404: { description: 'the dataset or model is absent or private to someone else (`field` says which)' },
+    422: { description: 'method_refused (field `explainer`): the stored model cannot run this method (lib/explainers/capability.ts); the detail gives the reason, nothing is created' },
+  },
 });
 
 export const getRun = defineRoute({

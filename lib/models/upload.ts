@@ -333,7 +333,7 @@ export async function finalizeModel(db: Db, dataDir: string, staged: StagedUploa
     format: staged.format === 'graph-model' ? 'graph' : 'layers', url: `/api/v1/models/${id}/files/${MODEL_JSON}`,
     labels: settings.labels, preprocessing: settings.preprocessing, inputHeight: settings.inputSize[0], inputWidth: settings.inputSize[1],
     targetLayer, ownerId: staged.ownerId, visibility: card.visibility, sha256: staged.sha256, bytes: staged.bytes, files: staged.files,
-    rewrites: staged.rewrites,
+    rewrites: staged.rewrites, methods: staged.methods,
   });
   if (!row) throw new HttpError(409, 'slug_taken', `a model with the slug '${card.slug}' exists`, 'slug');
   await rm(dir, { recursive: true, force: true });

@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { getDb } from '@/db/client';
 import { getDatasetById, getModelById } from '@/db/queries/datasets';
 import { createRun, getRunContext } from '@/db/queries/runs';
 import { CreateRunBody } from '@/lib/api/runs';
 import { canRead } from '@/lib/auth/access';
 import { authorize, userIdOf } from '@/lib/auth/authorize';
+import { refusalOf, storedModelMethods } from '@/lib/models/stored-methods';
+import { dataDir } from '@/lib/server/paths';
 import { apiError, notFound, readJsonBody, withHttpErrors } from '@/lib/http/errors';
 import { runJson, runProgress } from '@/lib/scoring/progress';
 
@@ -20,6 +23,10 @@ export async function POST(request: Request) {
     if (!dataset || !canRead(actor, dataset)) return apiError(404, 'not_found', 'dataset not found', 'datasetId');
     const model = await getModelById(db, b.modelId);
     if (!model || !canRead(actor, model)) return apiError(404, 'not_found', 'model not found', 'modelId');
+    // The stored model decides which methods it can run (lib/models/stored-methods.ts), not the client.
+    const methods = await storedModelMethods(db, dataDir(), path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'public'), model);
+    const refused = refusalOf(methods, b.explainer);
+    if (refused !== null) return apiError(422, 'method_refused', `${b.explainer} cannot run on the model '${model.name}': ${refused}`, 'explainer');
     const run = await createRun(db, {
       datasetId: dataset.id,
       modelId: model.id,

@@ -89,6 +89,10 @@ export function BrowserRunner({ run, curveStep, model, leaderboard, queue, autos
   const [durations, setDurations] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [summary, setSummary] = useState<RunSummary | null>(null);
+  // The loaded model's refusal of the run's method (ModelInfo.methods, lib/explainers/capability.ts):
+  // shown instead of starting a run that would fail at its first image.
+  const refusal = modelInfo?.methods.find((m) => m.method === run.explainer && !m.ok);
+  const refused = refusal === undefined ? null : (refusal.reason ?? 'this model cannot run this method');
   const control = useRef<{ stop: boolean; cancel: (() => void) | null }>({ stop: false, cancel: null });
   const autostarted = useRef(false);
   const ranHere = useRef(false);
@@ -125,7 +129,7 @@ export function BrowserRunner({ run, curveStep, model, leaderboard, queue, autos
   }, [backendChoice, model.url, refresh]);
 
   const start = useCallback(async () => {
-    if (worker === null || modelInfo === null) return;
+    if (worker === null || modelInfo === null || refused !== null) return;
     const ctl = { stop: false, cancel: null as (() => void) | null };
     control.current = ctl;
     ranHere.current = true;
@@ -182,7 +186,7 @@ export function BrowserRunner({ run, curveStep, model, leaderboard, queue, autos
     } finally {
       setCurrent(null);
     }
-  }, [worker, modelInfo, refresh, run, curveStep]);
+  }, [worker, modelInfo, refused, refresh, run, curveStep]);
 
   const pause = () => {
     control.current.stop = true;
@@ -230,7 +234,7 @@ export function BrowserRunner({ run, curveStep, model, leaderboard, queue, autos
   const total = images?.length ?? 0;
   const done = images?.filter((i) => i.hasMap).length ?? 0;
   const eta = etaFromDurations(durations, total - done - (current?.fraction ?? 0));
-  const canStart = (phase === 'ready' || phase === 'paused') && worker !== null && modelInfo !== null;
+  const canStart = (phase === 'ready' || phase === 'paused') && worker !== null && modelInfo !== null && refused === null;
   let text: string;
   if (images === null) text = 'Loading the run…';
   else if (phase === 'done') text = `All ${total} maps uploaded`;
@@ -255,6 +259,12 @@ export function BrowserRunner({ run, curveStep, model, leaderboard, queue, autos
         {current !== null ? (
           <p className="text-xs text-stone-600" data-testid="runner-current">
             {current.name}: {Math.round(current.fraction * 100)} %
+          </p>
+        ) : null}
+        {refused !== null ? (
+          <p role="alert" className="text-sm text-amber-700" data-testid="runner-refused">
+            {run.explainer} refused: {refused}
+            {queue.length > 0 ? <> · <Link href={runnerHref(queue, true)} className="text-blue-700 hover:underline">Next run</Link></> : null}
           </p>
         ) : null}
         {error !== null ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}

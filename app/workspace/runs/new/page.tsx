@@ -5,6 +5,9 @@ import { getDb } from '@/db/client';
 import { listDatasetsVisibleTo } from '@/db/queries/datasets';
 import { listModelsVisibleTo } from '@/db/queries/models';
 import { currentUser } from '@/lib/auth/current-user';
+import path from 'node:path';
+import { storedModelMethods } from '@/lib/models/stored-methods';
+import { dataDir } from '@/lib/server/paths';
 import { RunCreator } from './run-creator';
 
 export const dynamic = 'force-dynamic';
@@ -19,6 +22,10 @@ export default async function NewRunPage({ searchParams }: Props) {
   if (!user) redirect('/signin?next=/workspace/runs/new');
   const [datasets, models] = await Promise.all([listDatasetsVisibleTo(db, user.id), listModelsVisibleTo(db, user.id)]);
   const wanted = await searchParams;
+  // What each model refuses, as POST /api/v1/runs decides it (stored on the row; computed once for older rows).
+  const publicDir = path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'public');
+  const methods = await Promise.all(models.map((m) => storedModelMethods(db, dataDir(), publicDir, m)));
+  const refusedOf = (i: number) => Object.fromEntries((methods[i] ?? []).filter((c) => !c.ok).map((c) => [c.method, c.reason ?? 'this model cannot run this method']));
   const mine = (ownerId: string | null) => (ownerId === user.id ? 'yours' : ownerId === null ? 'platform' : 'public');
   return (
     <div className="space-y-6">
@@ -33,7 +40,7 @@ export default async function NewRunPage({ searchParams }: Props) {
       </div>
       <RunCreator
         datasets={datasets.filter((d) => d.imageCount > 0).map((d) => ({ id: d.id, slug: d.slug, name: d.name, imageCount: d.imageCount, owner: mine(d.ownerId) }))}
-        models={models.map((m) => ({ id: m.id, slug: m.slug, name: m.name, labels: m.labels, inputWidth: m.inputWidth, owner: mine(m.ownerId) }))}
+        models={models.map((m, i) => ({ id: m.id, slug: m.slug, name: m.name, labels: m.labels, inputWidth: m.inputWidth, owner: mine(m.ownerId), refused: refusedOf(i) }))}
         initialDataset={wanted.dataset ?? null}
         initialModel={wanted.model ?? null}
       />

@@ -33,6 +33,8 @@ export interface ModelChoice {
   /** Input width in pixels: the default insertion/deletion step (one row). */
   readonly inputWidth: number;
   readonly owner: string;
+  /** Methods the model cannot run, with the reason (the server's decision, lib/models/stored-methods.ts). */
+  readonly refused: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_METHOD = 'gradcam';
@@ -64,6 +66,7 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const model = models.find((m) => m.id === modelId);
+  const refused = model?.refused ?? {};
 
   // The method list and each method's parameters come from the explainer registry inside the
   // worker (TF.js never enters the page bundle); wasm starts without a backend timing probe.
@@ -86,7 +89,7 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
 
   async function create(): Promise<void> {
     setError(null);
-    const methods = (worker?.methods ?? []).filter((m) => methodState[m.name]?.selected === true);
+    const methods = (worker?.methods ?? []).filter((m) => methodState[m.name]?.selected === true && refused[m.name] === undefined);
     if (!datasetId) return setError('Choose a dataset');
     if (!model) return setError('Choose a model');
     if (methods.length === 0) return setError('Choose at least one explainer');
@@ -202,7 +205,7 @@ export function RunCreator({ datasets, models, initialDataset, initialModel }: {
         {error !== null ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
         {workerError !== null ? <p role="alert" className="text-sm text-red-700">The explainer worker did not start: {workerError}</p> : null}
       </div>
-      <MethodPicker methods={worker?.methods ?? []} state={methodState} onChange={(n, next) => setMethodState((p) => ({ ...p, [n]: next }))} disabled={busy} />
+      <MethodPicker methods={worker?.methods ?? []} state={methodState} onChange={(n, next) => setMethodState((p) => ({ ...p, [n]: next }))} disabled={busy} unavailable={refused} />
     </div>
   );
 }
